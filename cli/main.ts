@@ -1,0 +1,18 @@
+/** The twinnet command line: a thin layer over the library (DESIGN.md §6). */
+
+const USAGE = `usage: twinnet COMMAND [ARGS]
+
+commands:
+  help                 this text
+`;
+
+/** Runs one twinnet command; resolves to the process exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`twinnet: unknown command "${command}"\n${USAGE}`);
+  return 2;
+}
