@@ -59,19 +59,20 @@ export function parseEthernet(frame: Uint8Array): Result<EthernetRepr, WireError
   });
 }
 
-/** Writes the header of `repr` at the start of `frame` (which must hold `ethernetHeaderLen(repr)` bytes). */
-export function emitEthernet(repr: EthernetRepr, frame: Uint8Array): void {
-  writeMac(frame, Field.destination, repr.destination);
-  writeMac(frame, Field.source, repr.source);
-  let at: number = Field.etherType;
+/** Writes the header of `repr` at `offset` (the buffer must hold `ethernetHeaderLen(repr)` bytes there); returns its length. */
+export function emitEthernet(repr: EthernetRepr, frame: Uint8Array, offset = 0): number {
+  writeMac(frame, offset + Field.destination, repr.destination);
+  writeMac(frame, offset + Field.source, repr.source);
+  let at = offset + Field.etherType;
   if (repr.vlan) {
     frame[at] = EtherType.Vlan >>> 8;
     frame[at + 1] = EtherType.Vlan & 0xff;
     const tci = (repr.vlan.priority << 13) | (repr.vlan.dropEligible ? 0x1000 : 0) | repr.vlan.vlanId;
     frame[at + 2] = tci >>> 8;
     frame[at + 3] = tci & 0xff;
-    at = Field.taggedEtherType;
+    at = offset + Field.taggedEtherType;
   }
   frame[at] = repr.etherType >>> 8;
   frame[at + 1] = repr.etherType & 0xff;
+  return at + 2 - offset;
 }
