@@ -106,6 +106,15 @@ export const portUnreachablePartial = hex(
 );
 
 /**
+ * run1-b0.pcap #2:
+ *   32:73:8b:cc:9c:a0 > 1a:ed:92:7f:e2:84, ethertype IPv4 (0x0800), length 48: (tos 0x0, ttl 63, id 24997, offset 0, flags [DF], proto UDP (17), length 34)
+ *       192.0.2.1.43362 > 198.51.100.1.9: [bad udp cksum 0xec55 -> 0x2654!] UDP, length 6
+ */
+export const udpPartialForwarded = hex(
+  '1aed927fe28432738bcc9ca008004500002261a540003f11edefc0000201c6336401a9620009000eec5568656c6c6f0a',
+);
+
+/**
  * run2-a0.pcap #18:
  *   36:db:e2:05:25:bb > c2:fc:6a:4a:37:23, ethertype IPv4 (0x0800), length 48: (tos 0x0, ttl 64, id 10541, offset 0, flags [DF], proto UDP (17), length 34)
  *       192.0.2.1.44406 > 198.51.100.1.9: [udp sum ok] UDP, length 6

@@ -22,6 +22,7 @@ SEL = [
  ('run1-a0.pcap', 5, 'timeExceeded', None),
  ('run1-a0.pcap', 6, 'udpPartial', None),
  ('run1-a0.pcap', 7, 'portUnreachablePartial', None),
+ ('run1-b0.pcap', 2, 'udpPartialForwarded', None),
  ('run2-a0.pcap', 18, 'udpFull', None),
  ('run2-a0.pcap', 19, 'portUnreachable', None),
  ('run1-a0.pcap', 8, 'tcpSynPartial', None),
