@@ -13,13 +13,13 @@ import { ByteWindow } from './window.ts';
 export interface CaptureReadOptions {
   /** Give each record its own copy of its bytes instead of a view into the read buffer (default false). */
   readonly copy?: boolean;
-  /** Bytes read from the file at a time (default 1 MiB). */
+  /** Bytes read from the file at a time (default 1 MiB; at least 64). A larger block gets a larger buffer. */
   readonly chunkSize?: number;
 }
 
 const DEFAULT_CHUNK = 1 << 20;
-/** The smallest chunk that holds any block the decoders load whole. */
-const MIN_CHUNK = 1 << 19;
+/** The smallest chunk size taken; a chunk grows for a block larger than it. */
+const MIN_CHUNK = 64;
 
 /** Where a reader's bytes come from: a file descriptor read in order, or bytes already in memory. */
 interface Source {
