@@ -156,7 +156,7 @@ function fillSync(w: ByteWindow, source: Source): PcapError | undefined {
 
 /** Picks the decoder for the magic number at the start of a file, or says why there is none. */
 function decoderFor(first: Uint8Array, copy: boolean): Result<Decoder, PcapError> {
-  if (first.length < 4) return err(pcapError('truncated-file-header', 0, `truncated file header: ${first.length} of 4 bytes of magic number`));
+  if (first.length < 4) return err(pcapError('truncated-file-header', 0, `truncated file header: ${first.length} bytes, fewer than the 4 of a magic number`));
   const magic = ((first[0]! << 24) | (first[1]! << 16) | (first[2]! << 8) | first[3]!) >>> 0;
   if (isClassicMagic(magic)) return ok(new ClassicDecoder(copy));
   if (magic === BlockType.SectionHeader) return ok(new PcapngDecoder(copy));
