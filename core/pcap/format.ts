@@ -44,6 +44,7 @@ export const PCAP_HEADER_LEN = 24;
 export const PCAP_RECORD_HEADER_LEN = 16;
 /** The version twinnet writes, as libpcap does (2.4). */
 export const PCAP_VERSION_MAJOR = 2;
+/** The minor version twinnet writes. */
 export const PCAP_VERSION_MINOR = 4;
 
 /**

@@ -4,10 +4,10 @@ import type { Instant } from '../clock.ts';
  * One captured frame as read from a pcap or pcapng file.
  *
  * The timestamp is held as two exact JS numbers, whole `seconds` and `nanoseconds` (0 to 999,999,999): a real
- * capture's epoch time in nanoseconds (about 1.8e18) is beyond 2^53, where a number is no longer exact, and making
- * a BigInt for every frame would cost the reader a third of its speed. `timestamp` gives the exact BigInt when
- * wanted, and `instant` the plain number twinnet's virtual clock uses (exact for twinnet's own captures, which
- * start at time 0).
+ * capture's epoch time in nanoseconds (about 1.8e18) is beyond 2^53, where a number is no longer exact, and a
+ * BigInt allocated for every frame would slow the hot loop for the many callers that only compare order.
+ * `timestamp` gives the exact BigInt on demand, and `instant` the plain number twinnet's virtual clock uses
+ * (exact for twinnet's own captures, which start at time 0).
  */
 export class PcapRecord {
   constructor(
