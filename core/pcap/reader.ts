@@ -39,6 +39,8 @@ export class CaptureReader implements Iterable<Result<PcapRecord, PcapError>> {
   /** The error that stopped the reader, if one did. */
   error: PcapError | undefined;
   private done = false;
+  /** Whether iteration has yielded `error`. */
+  private reported = false;
 
   /** @internal Use `openCapture` or `captureFromBytes`. */
   constructor(
@@ -107,8 +109,6 @@ export class CaptureReader implements Iterable<Result<PcapRecord, PcapError>> {
       },
     };
   }
-
-  private reported = false;
 
   /** @internal Reads the header; used by the open functions. */
   readHeader(): PcapError | undefined {
