@@ -145,7 +145,7 @@ describe('ICMP (RFC 792)', () => {
   it('judges a wrong checksum with the value tcpdump prints after `->`', () => {
     const message = layers(echoRequest).message.slice();
     const right = (message[2]! << 8) | message[3]!;
-    message[2] ^= 0x01;
+    message[2] = message[2]! ^ 0x01;
     expect(checkIcmpChecksum(message)).toEqual({ valid: false, expected: right });
   });
 
