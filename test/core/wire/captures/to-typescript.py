@@ -11,7 +11,8 @@ def texts(path):
         if line[:1] in (' ', '\t'): blocks[-1].append(line)
         else: blocks.append([line])
     return blocks
-OUT = '/work/main/test/core/wire/captures.ts'
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'captures.ts')
+os.chdir(os.path.dirname(os.path.abspath(__file__)))
 SEL = [
  ('run1-a0.pcap', 0, 'arpRequest', None),
  ('run1-a0.pcap', 1, 'arpReply', None),
