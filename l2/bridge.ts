@@ -1,0 +1,264 @@
+import { SECOND, type Instant, type Timer } from '../core/clock.ts';
+import { isMulticastMac, MAC_ZERO, readMac, type MacAddress } from '../core/mac.ts';
+import { NetDevice, type DeviceOwner, type MasterDevice } from './device.ts';
+import { Fdb, type FdbEntry } from './fdb.ts';
+
+/** BR_MAX_PORTS is 1024 and port number 0 is reserved: at most 1,023 ports. */
+export const BRIDGE_MAX_PORTS = 1023;
+
+/** One bridge port (struct net_bridge_port): the enslaved device and its port number. */
+export interface BridgePort {
+  readonly device: NetDevice;
+  readonly portNo: number;
+  /** BR_STATE_*: with STP off a port forwards as soon as its device is running, else it is disabled. */
+  state: 'disabled' | 'forwarding';
+  learning: boolean;
+  flood: boolean;
+  hairpin: boolean;
+}
+
+/** Why a port could not be added, in RTNETLINK's words. */
+export type AddPortError = 'Exchange full' | 'Device or resource busy' | 'Too many levels of symbolic links';
+
+/**
+ * A Linux bridge (net/bridge): learning, ageing, flooding, local delivery, STP off. Its MAC follows the lowest port
+ * MAC unless set by hand; its carrier is on while any port forwards.
+ */
+export class Bridge extends NetDevice implements MasterDevice {
+  readonly kind = 'bridge';
+  /** Newest first, as br_add_if() puts ports at the head of port_list. */
+  readonly ports: BridgePort[] = [];
+  readonly fdb = new Fdb();
+  /** ageing_time in nanoseconds (IFLA_BR_AGEING_TIME is centiseconds; default 300 s). */
+  ageingTime = 300 * SECOND;
+  /** Until a port changes the carrier, the kernel reports no operstate: UNKNOWN (measured). */
+  private carrierEverSet = false;
+  private cleanupTimer: Timer | undefined;
+
+  constructor(name: string, ifindex: number, mac: MacAddress, owner: DeviceOwner) {
+    super(name, ifindex, mac, owner);
+    this.carrierOn = true;
+    this.fdb.set(this.localEntry(this, mac));
+  }
+
+  protected override get operUnknown(): boolean {
+    return !this.carrierEverSet;
+  }
+
+  override setCarrier(on: boolean): void {
+    this.carrierEverSet = true;
+    super.setCarrier(on);
+  }
+
+  /** `ip link set DEV master BR`: br_add_if(). */
+  addPort(device: NetDevice): AddPortError | undefined {
+    if (device === this) return 'Too many levels of symbolic links';
+    if (device.master) return 'Device or resource busy';
+    if (this.ports.length >= BRIDGE_MAX_PORTS) return 'Exchange full';
+    const used = new Set(this.ports.map((p) => p.portNo));
+    let portNo = 1;
+    while (used.has(portNo)) portNo++;
+    const port: BridgePort = { device, portNo, state: 'disabled', learning: true, flood: true, hairpin: false };
+    this.ports.unshift(port);
+    device.master = this;
+    device.rxHandler = (dev, frame) => this.handleFrame(port, frame);
+    this.fdb.set(this.localEntry(device, device.mac));
+    this.recalculateMac();
+    this.portStateSelection();
+    this.owner.deviceChanged(device, 'master');
+    return undefined;
+  }
+
+  /** `ip link set DEV nomaster` or deletion of the port device: br_del_if(). */
+  removePort(device: NetDevice): void {
+    const index = this.ports.findIndex((p) => p.device === device);
+    if (index < 0) return;
+    this.ports.splice(index, 1);
+    device.master = undefined;
+    device.rxHandler = undefined;
+    this.fdb.deleteByPort(device);
+    this.recalculateMac();
+    this.portStateSelection();
+    this.owner.deviceChanged(device, 'master');
+  }
+
+  /** The port for a device, if it is one of ours. */
+  portOf(device: NetDevice): BridgePort | undefined {
+    return this.ports.find((p) => p.device === device);
+  }
+
+  /** A port's device changed carrier or admin state (br_device_event() → br_port_carrier_check()). */
+  portChanged(device: NetDevice): void {
+    if (this.portOf(device)) this.portStateSelection();
+  }
+
+  /** A port's MAC changed (NETDEV_CHANGEADDR): its local entry moves and the bridge MAC is recalculated. */
+  portAddressChanged(device: NetDevice, old: MacAddress): void {
+    const entry = this.fdb.get(old);
+    if (entry?.local && entry.port === device) this.fdb.delete(old);
+    this.fdb.set(this.localEntry(device, device.mac));
+    this.recalculateMac();
+  }
+
+  /** `ip link set BR address MAC`: the MAC is then fixed (addr_assign_type NET_ADDR_SET). */
+  override setMac(mac: MacAddress): void {
+    this.macSetByHand = true;
+    if (mac !== this.mac) this.changeMac(mac);
+  }
+
+  /**
+   * The bridge MAC is the numerically lowest port MAC, 00:00:00:00:00:00 with no ports, unless set by hand
+   * (net/bridge/br_stp_if.c: br_stp_recalculate_bridge_id()).
+   */
+  private recalculateMac(): void {
+    if (this.macSetByHand) return;
+    let lowest: MacAddress = MAC_ZERO;
+    for (const port of this.ports) if (lowest === MAC_ZERO || port.device.mac < lowest) lowest = port.device.mac;
+    if (lowest !== this.mac) this.changeMac(lowest);
+  }
+
+  private changeMac(mac: MacAddress): void {
+    const old = this.mac;
+    const entry = this.fdb.get(old);
+    if (entry?.local && entry.port === this) this.fdb.delete(old);
+    this.mac = mac;
+    if (mac !== MAC_ZERO) this.fdb.set(this.localEntry(this, mac));
+    this.owner.deviceChanged(this, 'address');
+  }
+
+  /** With STP off, ports forward while their device runs; the bridge has carrier while any does (br_port_state_selection()). */
+  private portStateSelection(): void {
+    let live = 0;
+    for (const port of this.ports) {
+      port.state = port.device.running && this.adminUp ? 'forwarding' : 'disabled';
+      if (port.state === 'forwarding') live++;
+    }
+    if (this.ports.length === 0 && !this.carrierEverSet) return;
+    this.setCarrier(live > 0);
+  }
+
+  protected override onOpen(): void {
+    this.portStateSelection();
+  }
+
+  protected override onClose(): void {
+    for (const port of this.ports) port.state = 'disabled';
+  }
+
+  /** br_dev_xmit(): the stack sends through the bridge: to the port that knows the destination, else flood. */
+  protected xmit(frame: Uint8Array): void {
+    const destination = readMac(frame, 0);
+    if (!isMulticastMac(destination)) {
+      const entry = this.lookup(destination);
+      if (entry && !entry.local) {
+        this.forward(this.portOf(entry.port), frame, undefined);
+        return;
+      }
+    }
+    this.flood(frame, undefined);
+  }
+
+  /**
+   * A frame arrived on a port (br_handle_frame() → br_handle_frame_finish()): learn the source, then forward,
+   * flood, and/or pass it up to the bridge device.
+   */
+  private handleFrame(port: BridgePort, frame: Uint8Array): boolean {
+    if (port.state !== 'forwarding' || frame.length < 14) {
+      this.owner.drop(port.device, frame, 'device down');
+      return true;
+    }
+    const destination = readMac(frame, 0);
+    const source = readMac(frame, 6);
+    if (port.learning) this.learn(port, source);
+    if (isMulticastMac(destination)) {
+      this.flood(frame, port);
+      this.passUp(frame);
+      return true;
+    }
+    const entry = this.lookup(destination);
+    if (entry?.local) {
+      this.passUp(frame);
+    } else if (entry) {
+      this.forward(this.portOf(entry.port), frame, port);
+    } else {
+      this.flood(frame, port);
+    }
+    return true;
+  }
+
+  /** br_fdb_update(): learn or refresh where `source` lives; local addresses and multicast sources are not learned. */
+  private learn(port: BridgePort, source: MacAddress): void {
+    if (isMulticastMac(source) || source === MAC_ZERO) return;
+    const now = this.now;
+    const entry = this.fdb.get(source);
+    if (entry) {
+      if (entry.local || entry.isStatic) return;
+      entry.port = port.device;
+      entry.updated = now;
+      return;
+    }
+    this.fdb.set({ mac: source, port: port.device, local: false, isStatic: false, updated: now, used: now });
+    this.scheduleCleanup(now + this.ageingTime);
+  }
+
+  /** br_fdb_find_rcu(): an entry that has aged out no longer counts, even before the cleanup runs. */
+  private lookup(mac: MacAddress): FdbEntry | undefined {
+    const entry = this.fdb.get(mac);
+    if (!entry) return undefined;
+    if (!entry.local && !entry.isStatic) entry.used = this.now;
+    return entry;
+  }
+
+  /** br_forward(): to one port, never back out of the ingress port (hairpin off). */
+  private forward(port: BridgePort | undefined, frame: Uint8Array, ingress: BridgePort | undefined): void {
+    if (!port || port.state !== 'forwarding' || (port === ingress && !port.hairpin)) {
+      this.owner.drop(this, frame, 'ingress port');
+      return;
+    }
+    port.device.transmit(frame);
+  }
+
+  /** br_flood(): to every forwarding port with flooding on, except the ingress port, newest port first. */
+  private flood(frame: Uint8Array, ingress: BridgePort | undefined): void {
+    let sent = false;
+    for (const port of this.ports) {
+      if (port === ingress || port.state !== 'forwarding' || !port.flood) continue;
+      port.device.transmit(frame);
+      sent = true;
+    }
+    if (!sent && ingress) this.owner.drop(this, frame, 'ingress port');
+  }
+
+  /** br_pass_frame_up(): the frame is received by the bridge device itself. */
+  private passUp(frame: Uint8Array): void {
+    if (!this.adminUp) return;
+    this.stats.rxPackets++;
+    this.stats.rxBytes += frame.length;
+    this.tap(frame, 'in');
+    this.owner.receive(this, frame);
+  }
+
+  private localEntry(port: NetDevice, mac: MacAddress): FdbEntry {
+    return { mac, port, local: true, isStatic: true, updated: this.now, used: this.now };
+  }
+
+  /** Sets ageing_time (`ip link set BR type bridge ageing_time CENTISECONDS`) and re-runs the cleanup. */
+  setAgeingTime(ns: number): void {
+    this.ageingTime = ns;
+    this.runCleanup();
+  }
+
+  private scheduleCleanup(at: Instant): void {
+    if (this.cleanupTimer && !this.cleanupTimer.cancelled && this.cleanupTimer.at <= at) return;
+    this.cleanupTimer?.cancel();
+    this.cleanupTimer = this.owner.scheduler.at(at, () => this.runCleanup());
+  }
+
+  /** br_fdb_cleanup(): delete expired entries and re-arm at the next expiry. */
+  private runCleanup(): void {
+    this.cleanupTimer?.cancel();
+    this.cleanupTimer = undefined;
+    const next = this.fdb.expire(this.now, this.ageingTime);
+    if (next !== undefined) this.scheduleCleanup(next);
+  }
+}

@@ -1,0 +1,250 @@
+import type { Instant, Scheduler } from '../core/clock.ts';
+import { MAC_BROADCAST, type MacAddress } from '../core/mac.ts';
+
+/** The device kinds twinnet models (`ip -d link` "veth", "bridge", "dummy"; loopback has none). */
+export type DeviceKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
+
+/** RFC 2863 operational state as iproute2 prints it (include/uapi/linux/if.h IF_OPER_*). */
+export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
+
+/** Per-device counters, as `ip -s link` shows them (struct rtnl_link_stats64). */
+export interface DeviceStats {
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+  multicast: number;
+}
+
+/** The direction a frame crossed a device, as libpcap reports it (PACKET_OUTGOING or not). */
+export type Direction = 'in' | 'out';
+
+/** Something watching a device's frames: a capture (AF_PACKET tap, net/core/dev.c: dev_queue_xmit_nit()). */
+export interface Tap {
+  frame(device: NetDevice, frame: Uint8Array, direction: Direction, at: Instant): void;
+}
+
+/**
+ * What a device belongs to and hands received frames to: a namespace's stack. l2 knows it only through this
+ * interface, so that imports point downward (STYLE.md §4).
+ */
+export interface DeviceOwner {
+  /** The world's clock: every device and stack of one simulation shares it. */
+  readonly scheduler: Scheduler;
+  /** A frame arrived at `device` and no rx handler (bridge) took it: net/core/dev.c: __netif_receive_skb(). */
+  receive(device: NetDevice, frame: Uint8Array): void;
+  /** Carrier, admin state or address of `device` changed (netdevice notifier events). */
+  deviceChanged(device: NetDevice, change: DeviceChange): void;
+  /** A frame was lost: every frame is delivered or dropped with a named reason (DESIGN.md §3). */
+  drop(device: NetDevice | undefined, frame: Uint8Array, reason: DropReason): void;
+}
+
+/** Netdevice notifier events the stacks react to (include/linux/netdevice.h NETDEV_*). */
+export type DeviceChange = 'up' | 'down' | 'carrier' | 'address' | 'master' | 'unregister';
+
+/** Why a frame went nowhere; shown in drop records and counters. */
+export type DropReason =
+  | 'carrier down'
+  | 'device down'
+  | 'no route'
+  | 'arp failed'
+  | 'filtered'
+  | 'ttl exceeded'
+  | 'forwarding off'
+  | 'queue full'
+  | 'not for us'
+  | 'bad checksum'
+  | 'malformed'
+  | 'no socket'
+  | 'ingress port'
+  | 'martian'
+  | 'netem loss'
+  | 'rate limited'
+  | 'reverse path'
+  | 'no listener';
+
+/** A frame handler installed on a device by a master (the bridge): net/core/dev.c: netdev_rx_handler_register(). */
+export type RxHandler = (device: NetDevice, frame: Uint8Array) => boolean;
+
+/** A device that other devices are enslaved to (the bridge), told about its ports' changes (br_device_event()). */
+export interface MasterDevice extends NetDevice {
+  portChanged(port: NetDevice): void;
+  portAddressChanged(port: NetDevice, old: MacAddress): void;
+  removePort(port: NetDevice): void;
+}
+
+/**
+ * A network device: name, index, flags, MAC, MTU, carrier and counters, and the common transmit/receive path with
+ * capture taps. Subclasses say what transmitting means (veth: the peer receives; bridge: forward; lo: loop back).
+ */
+export abstract class NetDevice {
+  abstract readonly kind: DeviceKind;
+  /** IFF_UP: set by `ip link set X up`. */
+  adminUp = false;
+  /** netif_carrier_ok(): set by the driver. */
+  protected carrierOn = false;
+  /** Whether the device was ever opened (qdisc "noop" before, "noqueue" after). */
+  everUp = false;
+  mtu = 1500;
+  txqlen = 1000;
+  readonly stats: DeviceStats = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0, multicast: 0 };
+  /** The bridge this device is a port of. */
+  master: MasterDevice | undefined;
+  rxHandler: RxHandler | undefined;
+  /** Whether userspace set the MAC by hand (a bridge then stops following its lowest port). */
+  macSetByHand = false;
+  readonly taps = new Set<Tap>();
+  /**
+   * The virtual time one transmission takes, in nanoseconds: about what a veth hand-off costs on a real machine,
+   * so that ping's rtt figures look like the kernel's (0.03 ms over one veth pair).
+   */
+  latency = 15_000;
+
+  constructor(
+    public name: string,
+    public ifindex: number,
+    public mac: MacAddress,
+    public owner: DeviceOwner,
+  ) {}
+
+  /** The hardware broadcast address (`brd` in `ip link`). */
+  get broadcast(): MacAddress {
+    return this.kind === 'loopback' ? 0 : MAC_BROADCAST;
+  }
+
+  /** netif_carrier_ok(). */
+  get carrier(): boolean {
+    return this.carrierOn;
+  }
+
+  /** IFF_RUNNING / IFF_LOWER_UP: up with carrier. */
+  get running(): boolean {
+    return this.adminUp && this.carrierOn;
+  }
+
+  /** The ifindex of the device this one is stacked on or paired with (dev_get_iflink()); its own when none. */
+  get iflink(): number {
+    return this.ifindex;
+  }
+
+  /**
+   * RFC 2863 operstate (net/core/link_watch.c: default_operstate()). Without carrier the kernel says
+   * LOWERLAYERDOWN when iflink differs from the device's own index, else DOWN: so a veth whose peer in another
+   * namespace happens to have the same index shows DOWN (measured on 6.18: `a0@if2 … state DOWN`).
+   */
+  get operState(): OperState {
+    if (!this.adminUp) return 'DOWN';
+    if (!this.carrierOn) return this.iflink !== this.ifindex ? 'LOWERLAYERDOWN' : 'DOWN';
+    return this.operUnknown ? 'UNKNOWN' : 'UP';
+  }
+
+  /** Devices whose driver never reports an operstate (loopback; a bridge before its first port) show UNKNOWN. */
+  protected get operUnknown(): boolean {
+    return false;
+  }
+
+  /** Sets the carrier, notifying the owner when it changes (netif_carrier_on()/off()). */
+  setCarrier(on: boolean): void {
+    if (this.carrierOn === on) return;
+    this.carrierOn = on;
+    this.owner.deviceChanged(this, 'carrier');
+    this.master?.portChanged(this);
+  }
+
+  /** `ip link set X up`: dev_open(). */
+  open(): void {
+    if (this.adminUp) return;
+    this.adminUp = true;
+    this.everUp = true;
+    this.onOpen();
+    this.owner.deviceChanged(this, 'up');
+    this.master?.portChanged(this);
+  }
+
+  /** `ip link set X down`: dev_close(). */
+  close(): void {
+    if (!this.adminUp) return;
+    this.adminUp = false;
+    this.onClose();
+    this.owner.deviceChanged(this, 'down');
+    this.master?.portChanged(this);
+  }
+
+  /** `ip link set X address MAC` (dev_set_mac_address()): the master's FDB and MAC follow. */
+  setMac(mac: MacAddress): void {
+    const old = this.mac;
+    if (old === mac) return;
+    this.mac = mac;
+    this.macSetByHand = true;
+    this.owner.deviceChanged(this, 'address');
+    this.master?.portAddressChanged(this, old);
+  }
+
+  /** The current virtual time. */
+  protected get now(): Instant {
+    return this.owner.scheduler.now;
+  }
+
+  /** Driver hook for open (veth: carrier on both ends when the peer is up). */
+  protected onOpen(): void {}
+  /** Driver hook for close. */
+  protected onClose(): void {}
+
+  /**
+   * Sends a frame out of this device (dev_queue_xmit()): captures see it, counters count it, then the driver
+   * carries it. A device that is down or without carrier drops it.
+   */
+  transmit(frame: Uint8Array): void {
+    if (!this.adminUp) {
+      this.stats.txDropped++;
+      this.owner.drop(this, frame, 'device down');
+      return;
+    }
+    if (!this.carrierOn) {
+      this.stats.txDropped++;
+      this.owner.drop(this, frame, 'carrier down');
+      return;
+    }
+    this.tap(frame, 'out');
+    this.stats.txPackets++;
+    this.stats.txBytes += frame.length;
+    this.xmit(frame);
+  }
+
+  /** The driver's ndo_start_xmit(). */
+  protected abstract xmit(frame: Uint8Array): void;
+
+  /**
+   * A frame arrives from the wire (netif_rx() → __netif_receive_skb()): captures see it, then the rx handler of a
+   * master (bridge port) or the owner's stack takes it.
+   */
+  deliver(frame: Uint8Array): void {
+    if (!this.adminUp) {
+      this.stats.rxDropped++;
+      this.owner.drop(this, frame, 'device down');
+      return;
+    }
+    this.stats.rxPackets++;
+    this.stats.rxBytes += frame.length;
+    if ((frame[0]! & 1) === 1) this.stats.multicast++;
+    this.tap(frame, 'in');
+    if (this.rxHandler?.(this, frame)) return;
+    this.owner.receive(this, frame);
+  }
+
+  /** Shows a frame to every capture on this device. */
+  protected tap(frame: Uint8Array, direction: Direction): void {
+    if (this.taps.size === 0) return;
+    const at = this.owner.scheduler.now;
+    for (const tap of this.taps) tap.frame(this, frame, direction, at);
+  }
+
+  /** Called when the device is deleted (unregister_netdevice()). */
+  unregister(): void {
+    this.close();
+    this.master?.removePort(this);
+    this.owner.deviceChanged(this, 'unregister');
+  }
+}

@@ -1,0 +1,319 @@
+import { type Ipv4Address } from '../core/ipv4.ts';
+import { MAC_BROADCAST, MAC_ZERO, readMac, type MacAddress } from '../core/mac.ts';
+import { updateChecksum16 } from '../core/checksum.ts';
+import { emitEthernet, EtherType, ETHERNET_HEADER_LEN } from '../core/wire/ethernet.ts';
+import { checkIpv4Checksum, emitIpv4, IpProtocol, IPV4_HEADER_LEN, parseIpv4 } from '../core/wire/ipv4.ts';
+import { SECOND } from '../core/clock.ts';
+import type { NetDevice } from '../l2/device.ts';
+import type { NeighbourEntry } from '../l2/neighbour.ts';
+import { icmpReceive, sendIcmpError, sendRedirect } from './icmp.ts';
+import type { NetNamespace } from './namespace.ts';
+import { routeInput, routeOutput, type OutputRoute, type RouteError } from './route.ts';
+import { Reassembly } from './reassembly.ts';
+import type { Route } from './fib.ts';
+
+/**
+ * A packet on its way out, waiting for (or past) neighbour resolution: a frame buffer whose first 14 bytes are
+ * room for the Ethernet header and whose rest is the IPv4 datagram.
+ */
+export interface OutPacket {
+  readonly frame: Uint8Array;
+  /** The datagram's source address (arp_solicit() uses it as the ARP sender when it is local). */
+  readonly source: Ipv4Address;
+}
+
+/** How the frame reached us (skb->pkt_type): to our MAC, broadcast, multicast. */
+export type PacketType = 'host' | 'broadcast' | 'multicast';
+
+/** Header fields of a datagram to build. */
+export interface DatagramFields {
+  readonly source: Ipv4Address;
+  readonly destination: Ipv4Address;
+  readonly protocol: number;
+  readonly ttl: number;
+  readonly tos: number;
+  readonly identification: number;
+  readonly dontFragment: boolean;
+  readonly options?: Uint8Array;
+}
+
+/** Builds a frame (14 bytes of headroom, then the datagram); `fill` writes the payload at the offset given. */
+export function buildDatagram(fields: DatagramFields, payloadLength: number, fill: (frame: Uint8Array, offset: number) => void): Uint8Array {
+  const options = fields.options ?? new Uint8Array(0);
+  const headerLength = IPV4_HEADER_LEN + options.length;
+  const frame = new Uint8Array(ETHERNET_HEADER_LEN + headerLength + payloadLength);
+  fill(frame, ETHERNET_HEADER_LEN + headerLength);
+  emitIpv4(
+    {
+      tos: fields.tos,
+      totalLength: headerLength + payloadLength,
+      identification: fields.identification,
+      reservedFlag: false,
+      dontFragment: fields.dontFragment,
+      moreFragments: false,
+      fragmentOffset: 0,
+      ttl: fields.ttl,
+      protocol: fields.protocol,
+      checksum: 0,
+      source: fields.source,
+      destination: fields.destination,
+      options,
+      payload: frame.subarray(ETHERNET_HEADER_LEN + headerLength),
+    },
+    frame,
+    ETHERNET_HEADER_LEN,
+  );
+  return frame;
+}
+
+/** The datagram inside a frame built by buildDatagram or received. */
+export function datagramOf(frame: Uint8Array): Uint8Array {
+  return frame.subarray(ETHERNET_HEADER_LEN);
+}
+
+/** The multicast MAC of a group address [RFC 1112 §6.4]: 01:00:5e + the low 23 bits. */
+export function multicastMac(group: Ipv4Address): MacAddress {
+  return 0x01005e000000 + (group & 0x7fffff);
+}
+
+/**
+ * ip_local_out() → ip_output() → ip_finish_output(): sends a locally built datagram along `route`. Loopback
+ * destinations go through lo; broadcast and multicast need no ARP; unicast goes through the neighbour table.
+ */
+export function ipSend(ns: NetNamespace, frame: Uint8Array, route: OutputRoute): void {
+  // NF_INET_LOCAL_OUT and NF_INET_POST_ROUTING hook points (netfilter, a later layer).
+  finishOutput(ns, frame, route.device, route.nexthop, route.kind);
+}
+
+/** Resolves an output route and sends a locally built datagram; returns the route error when there is no route. */
+export function ipRouteAndSend(ns: NetNamespace, frame: Uint8Array, destination: Ipv4Address, options: { source?: Ipv4Address; oif?: NetDevice } = {}): RouteError | undefined {
+  const route = routeOutput(ns, destination, options);
+  if (typeof route === 'string') {
+    ns.drop(options.oif, frame, 'no route');
+    return route;
+  }
+  ipSend(ns, frame, route);
+  return undefined;
+}
+
+/** ip_finish_output(): fragment when the datagram exceeds the MTU (and DF is clear), then hand each piece on. */
+function finishOutput(ns: NetNamespace, frame: Uint8Array, device: NetDevice, nexthop: Ipv4Address, kind: OutputRoute['kind']): void {
+  const datagramLength = frame.length - ETHERNET_HEADER_LEN;
+  if (datagramLength > device.mtu) {
+    const flags = frame[ETHERNET_HEADER_LEN + 6]!;
+    if (flags & 0x40) {
+      // DF: a local sender gets EMSGSIZE; a forwarded packet was refused before reaching here.
+      ns.drop(device, frame, 'malformed');
+      return;
+    }
+    for (const piece of fragment(frame, device.mtu)) finishOutput2(ns, piece, device, nexthop, kind);
+    return;
+  }
+  finishOutput2(ns, frame, device, nexthop, kind);
+}
+
+/** ip_finish_output2(): pick the link-layer destination and transmit, resolving through ARP when needed. */
+function finishOutput2(ns: NetNamespace, frame: Uint8Array, device: NetDevice, nexthop: Ipv4Address, kind: OutputRoute['kind']): void {
+  if (device.kind === 'loopback' || kind === 'local') {
+    emitEthernet({ destination: MAC_ZERO, source: MAC_ZERO, etherType: EtherType.Ipv4 }, frame);
+    ns.loopback.transmit(frame);
+    return;
+  }
+  if (kind === 'broadcast' || kind === 'multicast') {
+    const destination = kind === 'broadcast' ? MAC_BROADCAST : multicastMac(nexthop);
+    emitEthernet({ destination, source: device.mac, etherType: EtherType.Ipv4 }, frame);
+    device.transmit(frame);
+    return;
+  }
+  const entry = ns.arp.lookup(device, nexthop) ?? ns.arp.create(device, nexthop);
+  const source = ((frame[26]! << 24) | (frame[27]! << 16) | (frame[28]! << 8) | frame[29]!) >>> 0;
+  ns.arp.send(entry, { frame, source }, truesize(frame.length));
+}
+
+/** An estimate of skb->truesize for the neighbour queue limit: the data plus sk_buff and skb_shared_info. */
+function truesize(length: number): number {
+  return length + 576;
+}
+
+/** The neighbour is known: write the Ethernet header and transmit (neigh_resolve_output() → dev_queue_xmit()). */
+export function transmitResolved(ns: NetNamespace, entry: NeighbourEntry<OutPacket>, packet: OutPacket): void {
+  emitEthernet({ destination: entry.lladdr ?? MAC_BROADCAST, source: entry.device.mac, etherType: EtherType.Ipv4 }, packet.frame);
+  entry.device.transmit(packet.frame);
+}
+
+/**
+ * ip_fragment(): splits a datagram into pieces that fit `mtu`, each with the original header, offsets in 8-byte
+ * units and MF on all but the last.
+ */
+export function fragment(frame: Uint8Array, mtu: number): Uint8Array[] {
+  const ip = frame.subarray(ETHERNET_HEADER_LEN);
+  const headerLength = (ip[0]! & 0x0f) * 4;
+  const totalLength = (ip[2]! << 8) | ip[3]!;
+  const payload = ip.subarray(headerLength, totalLength);
+  const baseOffset = (((ip[6]! << 8) | ip[7]!) & 0x1fff) * 8;
+  const originalMf = (ip[6]! & 0x20) !== 0;
+  const chunk = Math.floor((mtu - headerLength) / 8) * 8;
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < payload.length; at += chunk) {
+    const size = Math.min(chunk, payload.length - at);
+    const piece = new Uint8Array(ETHERNET_HEADER_LEN + headerLength + size);
+    piece.set(ip.subarray(0, headerLength), ETHERNET_HEADER_LEN);
+    piece.set(payload.subarray(at, at + size), ETHERNET_HEADER_LEN + headerLength);
+    const p = piece.subarray(ETHERNET_HEADER_LEN);
+    const length = headerLength + size;
+    p[2] = length >>> 8;
+    p[3] = length & 0xff;
+    const more = at + size < payload.length || originalMf;
+    const offsetField = ((baseOffset + at) >>> 3) | (more ? 0x2000 : 0) | (((ip[6]! << 8) | ip[7]!) & 0x4000);
+    p[6] = offsetField >>> 8;
+    p[7] = offsetField & 0xff;
+    p[10] = 0;
+    p[11] = 0;
+    const parsed = parseIpv4(p);
+    if (parsed.ok) emitIpv4(parsed.value, p, 0, 'full');
+    pieces.push(piece);
+  }
+  return pieces;
+}
+
+/** The packet type from the destination MAC, as eth_type_trans() sets it; undefined for PACKET_OTHERHOST. */
+function packetType(device: NetDevice, frame: Uint8Array): PacketType | undefined {
+  if (device.kind === 'loopback') return 'host';
+  const destination = readMac(frame, 0);
+  if (destination === device.mac) return 'host';
+  if (destination === MAC_BROADCAST) return 'broadcast';
+  if ((frame[0]! & 1) === 1) return 'multicast';
+  return undefined;
+}
+
+/**
+ * ip_rcv() → ip_rcv_core() → ip_rcv_finish(): validate the header, route the packet, and deliver it locally,
+ * forward it, or drop it with a reason.
+ */
+export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array): void {
+  const pktType = packetType(device, frame);
+  if (pktType === undefined) {
+    ns.drop(device, frame, 'not for us');
+    return;
+  }
+  const parsed = parseIpv4(frame.subarray(ETHERNET_HEADER_LEN));
+  if (!parsed.ok) {
+    ns.drop(device, frame, 'malformed');
+    return;
+  }
+  const ip = parsed.value;
+  const datagram = frame.subarray(ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + ip.totalLength);
+  if (!checkIpv4Checksum(datagram).valid) {
+    ns.drop(device, frame, 'bad checksum');
+    return;
+  }
+  // NF_INET_PRE_ROUTING hook point.
+  if (device.kind === 'loopback') {
+    // A packet we sent to ourselves already carries its output route (skb_dst set): no input lookup.
+    localDeliver(ns, device, datagram, 'host');
+    return;
+  }
+  const route = routeInput(ns, device, ip.source, ip.destination);
+  switch (route.kind) {
+    case 'local':
+    case 'broadcast':
+      localDeliver(ns, device, datagram, route.kind === 'broadcast' || pktType !== 'host' ? 'broadcast' : 'host');
+      return;
+    case 'forward':
+      forward(ns, device, frame, datagram, route.route, route.redirect, pktType);
+      return;
+    case 'unreachable':
+      ns.drop(device, frame, route.silent ? 'forwarding off' : 'no route');
+      // ip_error(): with forwarding off the packet goes silently; else ICMP net/host unreachable (rate limited).
+      if (!route.silent && pktType === 'host') {
+        const code = route.error === 'net' ? 0 : route.error === 'host' ? 1 : 13;
+        sendIcmpError(ns, datagram, device, 3, code, 0);
+      }
+      return;
+    case 'martian':
+      ns.drop(device, frame, 'martian');
+      return;
+    case 'drop':
+      ns.drop(device, frame, 'no route');
+      return;
+  }
+}
+
+/**
+ * ip_forward(): only frames addressed to our MAC; TTL 1 or less earns an ICMP time exceeded; a redirect goes
+ * back when the packet leaves by the interface it came in on; then TTL minus one and out.
+ */
+function forward(ns: NetNamespace, inDevice: NetDevice, frame: Uint8Array, datagram: Uint8Array, route: Route, redirect: boolean, pktType: PacketType): void {
+  if (pktType !== 'host') {
+    ns.drop(inDevice, frame, 'not for us');
+    return;
+  }
+  const ttl = datagram[8]!;
+  if (ttl <= 1) {
+    ns.drop(inDevice, frame, 'ttl exceeded');
+    sendIcmpError(ns, datagram, inDevice, 11, 0, 0);
+    return;
+  }
+  const device = route.device!;
+  const nexthop = route.gateway ?? (((datagram[16]! << 24) | (datagram[17]! << 16) | (datagram[18]! << 8) | datagram[19]!) >>> 0);
+  if (redirect) sendRedirect(ns, datagram, inDevice, nexthop);
+  // ip_forward(): skb_cow() then ip_decrease_ttl() with an incremental checksum update.
+  const copy = new Uint8Array(ETHERNET_HEADER_LEN + datagram.length);
+  copy.set(datagram, ETHERNET_HEADER_LEN);
+  const ip = copy.subarray(ETHERNET_HEADER_LEN);
+  const checksum = (ip[10]! << 8) | ip[11]!;
+  const oldWord = (ip[8]! << 8) | ip[9]!;
+  ip[8] = ttl - 1;
+  const updated = updateChecksum16(checksum, oldWord, (ip[8]! << 8) | ip[9]!);
+  ip[10] = updated >>> 8;
+  ip[11] = updated & 0xff;
+  const dontFragment = (ip[6]! & 0x40) !== 0;
+  if (datagram.length > device.mtu && dontFragment) {
+    ns.drop(inDevice, frame, 'malformed');
+    sendIcmpError(ns, datagram, inDevice, 3, 4, device.mtu);
+    return;
+  }
+  // NF_INET_FORWARD, then NF_INET_POST_ROUTING hook points.
+  finishOutput(ns, copy, device, nexthop, 'unicast');
+}
+
+/** Fragment reassembly per namespace (net/ipv4/ip_fragment.c), created on first use. */
+const reassemblies = new WeakMap<NetNamespace, Reassembly>();
+
+/**
+ * ip_local_deliver(): reassemble fragments, then raw sockets get a copy and the protocol handler the packet;
+ * an unknown protocol with no raw socket earns ICMP protocol unreachable.
+ */
+function localDeliver(ns: NetNamespace, device: NetDevice, datagram: Uint8Array, pktType: 'host' | 'broadcast'): void {
+  let packet = datagram;
+  const flags = (datagram[6]! << 8) | datagram[7]!;
+  if (flags & 0x3fff) {
+    let reassembly = reassemblies.get(ns);
+    if (!reassembly) {
+      reassembly = new Reassembly(ns.scheduler, 30 * SECOND, (first) => sendIcmpError(ns, first, device, 11, 1, 0));
+      reassemblies.set(ns, reassembly);
+    }
+    const whole = reassembly.add(datagram);
+    if (!whole) return;
+    packet = whole;
+  }
+  // NF_INET_LOCAL_IN hook point.
+  const protocol = packet[9]!;
+  const raw = ns.sockets.rawFor(protocol, device);
+  for (const socket of raw) socket.deliver({ datagram: packet, device });
+  switch (protocol) {
+    case IpProtocol.Icmp:
+      icmpReceive(ns, device, packet, pktType);
+      return;
+    case IpProtocol.Igmp:
+      return;
+    default:
+      if (ns.transport?.deliver(device, packet, pktType)) return;
+      if (raw.length === 0) {
+        ns.drop(device, packet, 'no socket');
+        // A closed UDP port earns port unreachable; TCP answers with RST in the transport layer; others get
+        // protocol unreachable (ip_local_deliver_finish(), __udp4_lib_rcv()).
+        if (pktType === 'host' && protocol !== IpProtocol.Tcp) sendIcmpError(ns, packet, device, 3, protocol === IpProtocol.Udp ? 3 : 2, 0);
+      }
+  }
+}

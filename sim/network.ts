@@ -1,0 +1,180 @@
+import { Scheduler } from '../core/clock.ts';
+import { randomLocalMac, type MacAddress } from '../core/mac.ts';
+import { Random } from '../core/random.ts';
+import { Bridge } from '../l2/bridge.ts';
+import type { NetDevice } from '../l2/device.ts';
+import { Dummy } from '../l2/dummy.ts';
+import { Veth } from '../l2/veth.ts';
+import { NetNamespace, type DropRecord, type NamespaceHost } from '../l3/namespace.ts';
+
+/** The name the scenario's own (unnamed) namespace goes by internally. */
+export const GLOBAL = '';
+
+/** Errors of link operations, in the words iproute2 prints for them. */
+export type LinkError = 'RTNETLINK answers: File exists' | 'RTNETLINK answers: Invalid argument' | `Cannot find device "${string}"` | 'RTNETLINK answers: Operation not supported';
+
+/** The default seed of a run (DESIGN.md §3: "--seed, default fixed"). */
+export const DEFAULT_SEED = 1;
+
+/**
+ * A simulated machine: the scenario's global namespace, the named namespaces `ip netns add` creates, one virtual
+ * clock and one seed for all of them. Devices are created and moved here, since a veth pair can span two
+ * namespaces.
+ */
+export class Network implements NamespaceHost {
+  readonly scheduler = new Scheduler();
+  readonly seed: number;
+  private readonly root: Random;
+  private readonly macRandom: Random;
+  readonly global: NetNamespace;
+  /** Named namespaces in creation order (`ip netns list` prints newest first). */
+  readonly namespaces = new Map<string, NetNamespace>();
+  readonly drops: DropRecord[] = [];
+  /** Whether drop records are kept (benchmarks turn this off). */
+  keepDrops = true;
+  private readonly streams = new Map<string, Random>();
+
+  constructor(options: { seed?: number } = {}) {
+    this.seed = (options.seed ?? DEFAULT_SEED) >>> 0;
+    this.root = new Random(this.seed);
+    this.macRandom = this.root.stream('mac');
+    this.global = new NetNamespace(GLOBAL, this);
+  }
+
+  /** NamespaceHost: a seeded stream per purpose, stable whatever else is drawn. */
+  random(purpose: string): Random {
+    let stream = this.streams.get(purpose);
+    if (!stream) {
+      stream = this.root.stream(purpose);
+      this.streams.set(purpose, stream);
+    }
+    return stream;
+  }
+
+  recordDrop(record: DropRecord): void {
+    if (this.keepDrops) this.drops.push(record);
+  }
+
+  /** The namespace a scenario command names (undefined = global). */
+  namespace(name?: string): NetNamespace | undefined {
+    return name === undefined || name === GLOBAL ? this.global : this.namespaces.get(name);
+  }
+
+  /** `ip netns add NAME`. */
+  addNamespace(name: string): NetNamespace | 'File exists' {
+    if (this.namespaces.has(name)) return 'File exists';
+    const ns = new NetNamespace(name, this);
+    this.namespaces.set(name, ns);
+    return ns;
+  }
+
+  /** `ip netns del NAME`: its devices go; a veth's peer in another namespace goes with it. */
+  deleteNamespace(name: string): boolean {
+    const ns = this.namespaces.get(name);
+    if (!ns) return false;
+    for (const device of [...ns.devices].reverse()) if (device !== ns.loopback) this.deleteDevice(device);
+    this.namespaces.delete(name);
+    for (const other of [this.global, ...this.namespaces.values()]) other.nsids.delete(ns);
+    return true;
+  }
+
+  /** Every namespace, the global one first. */
+  allNamespaces(): NetNamespace[] {
+    return [this.global, ...this.namespaces.values()];
+  }
+
+  /** The namespace a device lives in. */
+  namespaceOf(device: NetDevice): NetNamespace {
+    return device.owner as NetNamespace;
+  }
+
+  /** A fresh random MAC (eth_hw_addr_random()). */
+  randomMac(): MacAddress {
+    return randomLocalMac(this.macRandom);
+  }
+
+  /**
+   * `ip link add NAME type veth peer name PEER [netns NS]` (veth_newlink()): the peer is registered first, in its
+   * namespace, then NAME; each gets a random MAC unless given.
+   */
+  addVeth(ns: NetNamespace, name: string, peerName: string, peerNs: NetNamespace = ns, macs: { mac?: MacAddress; peerMac?: MacAddress } = {}): [Veth, Veth] | LinkError {
+    if (ns.device(name) || peerNs.device(peerName) || (ns === peerNs && name === peerName)) return 'RTNETLINK answers: File exists';
+    const peerMac = macs.peerMac ?? this.randomMac();
+    const mac = macs.mac ?? this.randomMac();
+    const peer = new Veth(peerName, 0, peerMac, peerNs);
+    const dev = new Veth(name, 0, mac, ns);
+    Veth.pair(dev, peer);
+    peerNs.register(peer);
+    ns.register(dev);
+    if (peerNs !== ns) {
+      ns.nsidFor(peerNs);
+      peerNs.nsidFor(ns);
+    }
+    return [dev, peer];
+  }
+
+  /** `ip link add NAME type bridge`. */
+  addBridge(ns: NetNamespace, name: string, mac?: MacAddress): Bridge | LinkError {
+    if (ns.device(name)) return 'RTNETLINK answers: File exists';
+    const bridge = new Bridge(name, 0, mac ?? this.randomMac(), ns);
+    if (mac !== undefined) bridge.macSetByHand = true;
+    ns.register(bridge);
+    return bridge;
+  }
+
+  /** `ip link add NAME type dummy`. */
+  addDummy(ns: NetNamespace, name: string, mac?: MacAddress): Dummy | LinkError {
+    if (ns.device(name)) return 'RTNETLINK answers: File exists';
+    const dummy = new Dummy(name, 0, mac ?? this.randomMac(), ns);
+    ns.register(dummy);
+    return dummy;
+  }
+
+  /** `ip link del NAME`: a veth takes its peer with it; a bridge releases its ports. */
+  deleteDevice(device: NetDevice): void {
+    if (device instanceof Bridge) for (const port of [...device.ports]) device.removePort(port.device);
+    const ns = this.namespaceOf(device);
+    device.master?.removePort(device);
+    ns.unregister(device);
+    if (device instanceof Veth && device.peer) {
+      const peer = device.peer;
+      const peerNs = this.namespaceOf(peer);
+      if (peerNs.deviceByIndex(peer.ifindex) === peer) {
+        peer.master?.removePort(peer);
+        peerNs.unregister(peer);
+      }
+    }
+  }
+
+  /**
+   * `ip link set DEV netns NS` (dev_change_net_namespace()): the device goes down, leaves its bridge, loses its
+   * addresses and routes, and joins the other namespace keeping its index when that is free there.
+   */
+  moveDevice(device: NetDevice, to: NetNamespace): LinkError | undefined {
+    const from = this.namespaceOf(device);
+    if (from === to) return undefined;
+    if (to.device(device.name)) return 'RTNETLINK answers: File exists';
+    if (device.kind === 'loopback') return 'RTNETLINK answers: Invalid argument';
+    device.master?.removePort(device);
+    from.unregister(device);
+    to.register(device, device.ifindex);
+    if (device instanceof Veth) {
+      const peerNs = this.namespaceOf(device.peer);
+      if (peerNs !== to) {
+        to.nsidFor(peerNs);
+        peerNs.nsidFor(to);
+      }
+    }
+    return undefined;
+  }
+
+  /** Runs the clock forward by `nanoseconds`, delivering what falls due. */
+  advanceBy(nanoseconds: number): void {
+    this.scheduler.advanceBy(nanoseconds);
+  }
+
+  /** The current virtual time. */
+  get now(): number {
+    return this.scheduler.now;
+  }
+}
