@@ -1,7 +1,7 @@
 import type { Ipv4Address } from '../ipv4.ts';
 import { arpLen, emitArp, type ArpRepr } from './arp.ts';
 import type { ChecksumMode } from './checksum-field.ts';
-import { emitEthernet, ethernetHeaderLen, EtherType, type EthernetRepr } from './ethernet.ts';
+import { emitEthernet, ETHERNET_HEADER_LEN, ETHERNET_TAGGED_HEADER_LEN, EtherType, type EthernetRepr } from './ethernet.ts';
 import { emitIcmp, icmpLen, type IcmpRepr } from './icmp.ts';
 import { emitIgmp, igmpLen, type IgmpRepr } from './igmp.ts';
 import { emitIpv4, encodeIpv4Options, IPV4_HEADER_LEN, IpProtocol, type Ipv4Option } from './ipv4.ts';
@@ -93,16 +93,20 @@ function optionBytes(options: Uint8Array | readonly Ipv4Option[] | readonly TcpO
   return options instanceof Uint8Array ? options : encode(options as never[]);
 }
 
-function withChecksum<T>(fields: T & { readonly checksum?: number }): T & { readonly checksum: number } {
-  return { ...fields, checksum: fields.checksum ?? 0 };
+/**
+ * ICMP and IGMP fields as a repr without copying: emit reads `checksum` only in `'keep'` mode, chosen exactly when
+ * the caller gave one, and the lengths never read it.
+ */
+function asRepr<T>(fields: WithOptionalChecksum<T>): T {
+  return fields as unknown as T;
 }
 
 /** The upper layer's length and IP protocol number. */
 function transportOf(spec: PacketSpec, tcpOptions: Uint8Array): { length: number; protocol: number } {
   if ('udp' in spec) return { length: UDP_HEADER_LEN + (spec.udp.payload?.length ?? 0), protocol: IpProtocol.Udp };
   if ('tcp' in spec) return { length: TCP_HEADER_LEN + tcpOptions.length + (spec.tcp.payload?.length ?? 0), protocol: IpProtocol.Tcp };
-  if ('icmp' in spec) return { length: icmpLen(withChecksum(spec.icmp) as IcmpRepr), protocol: IpProtocol.Icmp };
-  if ('igmp' in spec) return { length: igmpLen(withChecksum(spec.igmp) as IgmpRepr), protocol: IpProtocol.Igmp };
+  if ('icmp' in spec) return { length: icmpLen(asRepr<IcmpRepr>(spec.icmp)), protocol: IpProtocol.Icmp };
+  if ('igmp' in spec) return { length: igmpLen(asRepr<IgmpRepr>(spec.igmp)), protocol: IpProtocol.Igmp };
   return { length: spec.payload.length, protocol: spec.ipv4.protocol ?? 0 };
 }
 
@@ -153,9 +157,9 @@ export function emitPacket(spec: PacketSpec, buffer: Uint8Array, offset = 0): nu
       ip.destination,
     );
   } else if ('icmp' in spec) {
-    emitIcmp(withChecksum(spec.icmp) as IcmpRepr, buffer, at, spec.icmp.checksum === undefined ? 'full' : 'keep');
+    emitIcmp(asRepr<IcmpRepr>(spec.icmp), buffer, at, spec.icmp.checksum === undefined ? 'full' : 'keep');
   } else if ('igmp' in spec) {
-    emitIgmp(withChecksum(spec.igmp) as IgmpRepr, buffer, at, spec.igmp.checksum === undefined ? 'full' : 'keep');
+    emitIgmp(asRepr<IgmpRepr>(spec.igmp), buffer, at, spec.igmp.checksum === undefined ? 'full' : 'keep');
   } else {
     buffer.set(spec.payload, at);
   }
@@ -192,14 +196,16 @@ export function buildPacket(spec: PacketSpec): Uint8Array {
 
 /** The length of the frame `spec` describes. */
 export function frameLen(spec: FrameSpec): number {
-  const header = ethernetHeaderLen({ ...spec.ethernet, etherType: 0 });
+  const header = spec.ethernet.vlan ? ETHERNET_TAGGED_HEADER_LEN : ETHERNET_HEADER_LEN;
   return header + ('arp' in spec ? arpLen(spec.arp) : packetLen(spec));
 }
 
 /** Writes the frame `spec` describes at `offset` (EtherType, lengths and checksums filled); returns its length. */
 export function emitFrame(spec: FrameSpec, buffer: Uint8Array, offset = 0): number {
   const isArp = 'arp' in spec;
-  const header = emitEthernet({ ...spec.ethernet, etherType: isArp ? EtherType.Arp : EtherType.Ipv4 }, buffer, offset);
+  const { destination, source, vlan } = spec.ethernet;
+  const etherType = isArp ? EtherType.Arp : EtherType.Ipv4;
+  const header = emitEthernet(vlan ? { destination, source, etherType, vlan } : { destination, source, etherType }, buffer, offset);
   return header + (isArp ? emitArp(spec.arp, buffer, offset + header) : emitPacket(spec, buffer, offset + header));
 }
 
