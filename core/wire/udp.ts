@@ -87,12 +87,15 @@ export function emitUdp(repr: UdpRepr, buffer: Uint8Array, offset: number, check
 
 /**
  * Judges the checksum of the datagram in `bytes` (covering its length field's bytes, as tcpdump's udp_cksum() does).
- * A zero checksum (none sent) is judged too; tcpdump prints `[no cksum]` for it instead.
+ * A zero field means no checksum was sent [RFC 768]: it is `valid` (a receiver accepts it, net/ipv4/udp.c:
+ * udp4_csum_init()), and tcpdump prints `[no cksum]` for it instead of judging it.
  */
 export function checkUdpChecksum(bytes: Uint8Array, source: Ipv4Address, destination: Ipv4Address): TransportChecksumCheck {
   const length = read16(bytes, Field.length);
+  const field = read16(bytes, Field.checksum);
   const sum = sum16(bytes, 0, Math.min(length, bytes.length), pseudoHeaderSum(source, destination, IpProtocol.Udp, length));
-  return judgeTransportChecksum(read16(bytes, Field.checksum), sum, source, destination, IpProtocol.Udp, length);
+  const check = judgeTransportChecksum(field, sum, source, destination, IpProtocol.Udp, length);
+  return field === 0 ? { ...check, valid: true } : check;
 }
 
 /** A view over a checked UDP datagram for rewriting ports in place (NAT); setters leave the checksum alone. */

@@ -66,6 +66,14 @@ describe('UDP (RFC 768)', () => {
     expect(frame).toEqual(udpPartial);
   });
 
+  it('accepts a zero checksum as none sent (RFC 768), still saying what it would have been', () => {
+    const { ipv4, datagram } = layers(udpFull);
+    const copy = datagram.slice();
+    copy[6] = 0;
+    copy[7] = 0;
+    expect(checkUdpChecksum(copy, ipv4.source, ipv4.destination)).toMatchObject({ valid: true, expected: unwrap(parseUdp(datagram)).checksum });
+  });
+
   it('reads lengths leniently for a decoder, strictly for a receiver', () => {
     const datagram = layers(udpFull).datagram;
     // Length field 14, but only 11 bytes: tcpdump prints `truncated-udp - 3 bytes missing!`.
