@@ -297,6 +297,11 @@ export class IcmpMessage {
     return parsed.ok ? ok(new IcmpMessage(bytes)) : parsed;
   }
 
+  /** Wraps bytes known to hold a whole header, e.g. one just emitted. */
+  static unchecked(bytes: Uint8Array): IcmpMessage {
+    return new IcmpMessage(bytes);
+  }
+
   get type(): number {
     return this.bytes[Field.type]!;
   }

@@ -133,6 +133,11 @@ export class TcpSegment {
     return parsed.ok ? ok(new TcpSegment(bytes)) : parsed;
   }
 
+  /** Wraps bytes known to hold a whole header, e.g. one just emitted. */
+  static unchecked(bytes: Uint8Array): TcpSegment {
+    return new TcpSegment(bytes);
+  }
+
   get sourcePort(): number {
     return read16(this.bytes, Field.sourcePort);
   }

@@ -108,6 +108,11 @@ export class UdpDatagram {
     return parsed.ok ? ok(new UdpDatagram(bytes)) : parsed;
   }
 
+  /** Wraps bytes known to hold a whole header, e.g. one just emitted. */
+  static unchecked(bytes: Uint8Array): UdpDatagram {
+    return new UdpDatagram(bytes);
+  }
+
   get sourcePort(): number {
     return read16(this.bytes, Field.sourcePort);
   }
