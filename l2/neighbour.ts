@@ -183,6 +183,12 @@ export class NeighbourTable<P> {
    * address is usable, else queues it and starts resolution. Returns whether it was sent immediately.
    */
   send(entry: NeighbourEntry<P>, packet: P, truesize: number): boolean {
+    // neigh_output(): a connected entry with a cached header goes straight out (neigh_hh_output()), so
+    // `used` is not refreshed while REACHABLE; every other state passes through neigh_event_send().
+    if (nudConnected(entry.state) && entry.lladdr !== undefined) {
+      this.ops.output(entry, packet);
+      return true;
+    }
     if (this.eventSend(entry, { packet, truesize })) return false;
     this.ops.output(entry, packet);
     return true;
