@@ -4,6 +4,7 @@ const USAGE = `usage: twinnet COMMAND [ARGS]
 
 commands:
   help                 this text
+  sweep [--dry-run]    remove namespaces and records left by dead kernel replays
 `;
 
 /** Runs one twinnet command; resolves to the process exit status. */
@@ -13,6 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'sweep') return (await import('./sweep.ts')).sweepCommand(argv.slice(1));
   process.stderr.write(`twinnet: unknown command "${command}"\n${USAGE}`);
   return 2;
 }
