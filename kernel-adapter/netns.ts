@@ -71,3 +71,21 @@ export function deleteNetns(name: string): boolean {
   runTool(['ip', 'netns', 'del', name]);
   return !netnsExists(name);
 }
+
+/**
+ * The nsids in `ip netns list-id` output (`nsid 0 (iproute2 netns name: twn…-global)`, or `nsid 1 ` for an
+ * unnamed one): nsid → name.
+ */
+export function parseNetnsListId(text: string): Map<number, string | undefined> {
+  const out = new Map<number, string | undefined>();
+  for (const line of text.split('\n')) {
+    const m = /^nsid (\d+)(?: \(iproute2 netns name: (.*)\))?/.exec(line.trim());
+    if (m !== null) out.set(Number(m[1]), m[2]);
+  }
+  return out;
+}
+
+/** The nsids namespace `name` has assigned to other namespaces (`ip -n NAME netns list-id`): nsid → name. */
+export function netnsIds(name: string): Map<number, string | undefined> {
+  return parseNetnsListId(mustRun(['ip', '-n', name, 'netns', 'list-id']));
+}

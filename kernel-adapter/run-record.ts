@@ -20,6 +20,9 @@ export const NETNS_PREFIX = 'twn';
 /** A sandbox namespace name: `twn`, the 8-hex-digit run id, `-`, the scenario's name for it. */
 export const SANDBOX_NETNS = /^twn([0-9a-f]{8})-(.+)$/;
 
+/** The suffix of the sandbox namespace that stands for the scenario's global (unnamed) namespace. */
+export const GLOBAL_SUFFIX = 'global';
+
 /** A run id: 8 lowercase hex digits. */
 export const RUN_ID = /^[0-9a-f]{8}$/;
 

@@ -8,12 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { inNetns, runTool, runToolAsync, ToolError, type ToolOptions, type ToolResult } from './exec.ts';
 import { onProcessEnd } from './exit-hooks.ts';
-import { deleteNetns, killNetnsProcesses, listNetns, netnsExists } from './netns.ts';
-import { claimRunId, NETNS_PREFIX, removeRecord, writeRecord, type RunRecord } from './run-record.ts';
+import { deleteNetns, killNetnsProcesses, listNetns, netnsExists, netnsIds } from './netns.ts';
+import type { NameRewrite } from './rewrite.ts';
+import { claimRunId, GLOBAL_SUFFIX, NETNS_PREFIX, removeRecord, writeRecord, type RunRecord } from './run-record.ts';
 import { namespaceSysctls, NEIGH_DEFAULTS, neighSysctls, type SysctlSetting } from './sysctl-defaults.ts';
-
-/** The suffix of the sandbox namespace standing for the scenario's global (unnamed) namespace. */
-export const GLOBAL_SUFFIX = 'global';
 
 /** Options of a sandbox. */
 export interface SandboxOptions {
@@ -152,6 +150,20 @@ export class Sandbox {
     if (!sandboxNs.startsWith(this.prefix)) return null;
     const rest = sandboxNs.slice(this.prefix.length);
     return rest === GLOBAL_SUFFIX ? undefined : rest;
+  }
+
+  /**
+   * How to rewrite output printed in a scenario namespace back to scenario names: the run's prefix, and the nsid
+   * under which that namespace knows the sandbox global namespace (for `link-netns twn<run>-global`).
+   */
+  nameRewrite(viewerNs: string | undefined): NameRewrite {
+    const viewer = this.nsName(viewerNs);
+    const global = this.nsName(undefined);
+    let globalNsid: number | undefined;
+    if (viewerNs !== undefined && netnsExists(viewer)) {
+      for (const [id, name] of netnsIds(viewer)) if (name === global) globalNsid = id;
+    }
+    return { prefix: this.prefix, globalNsid };
   }
 
   /** The sandbox namespaces that exist now, in creation order. */
