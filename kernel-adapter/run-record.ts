@@ -42,16 +42,25 @@ export function recordPath(runId: string): string {
   return join(RUN_DIR, `${runId}.json`);
 }
 
-/** A process's start time (proc(5): /proc/PID/stat field 22, starttime), or null when it does not exist. */
-export function processStartTime(pid: number): string | null {
+/** The fields of /proc/PID/stat from field 3 (state) on, or undefined when the process does not exist. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces or parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/**
+ * A running process's start time (proc(5): /proc/PID/stat field 22, starttime), or null when it does not exist
+ * or has already exited (a zombie, state Z or X, waiting to be reaped).
+ */
+export function processStartTime(pid: number): string | null {
+  const fields = statFields(pid);
+  if (fields === undefined || fields[0] === 'Z' || fields[0] === 'X') return null;
+  return fields[19] ?? null;
 }
 
 /** Whether the process that wrote `record` still runs (same PID and same start time). */
