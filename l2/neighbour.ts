@@ -411,7 +411,9 @@ export class NeighbourTable<P> {
     }
   }
 
+  /** neigh_add_timer(): arming the timer also raises `used` to `confirmed` (measured: fixtures/nud/idle-reprobe). */
   private addTimer(entry: NeighbourEntry<P>, at: Instant): void {
+    if (entry.used < entry.confirmed) entry.used = entry.confirmed;
     entry.timer?.cancel();
     entry.timer = this.scheduler.at(at, () => this.onTimer(entry));
   }

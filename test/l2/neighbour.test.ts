@@ -17,10 +17,10 @@ interface Log {
   failed: number;
 }
 
-function realTable() {
+function realTable(reachableMs = REACHABLE_MS, delayMs = 5000) {
   const scheduler = new Scheduler();
   const log: Log = { probes: [], sent: 0, failed: 0 };
-  const parms = { ...defaultNeighParms(), reachableTime: REACHABLE };
+  const parms = { ...defaultNeighParms(), reachableTime: reachableMs * MILLISECOND, delayProbeTime: delayMs * MILLISECOND };
   const table = new NeighbourTable<number>(
     scheduler,
     {
@@ -38,9 +38,15 @@ function realTable() {
  * A reference model written from KERNEL-NOTES.md's prose, one entry, times in ms: resolution probes three times
  * a second apart and fails at 3 s; REACHABLE lasts reachable_time after the last confirmation, then DELAY if the
  * entry was used (outside REACHABLE) in the last 5 s, else STALE; STALE plus a send is DELAY; DELAY lasts 5 s,
- * then REACHABLE if confirmed meanwhile, else PROBE (three unicast probes, FAILED at 3 s).
+ * then REACHABLE if confirmed meanwhile, else PROBE (three unicast probes, FAILED at 3 s). Arming a timer raises
+ * `used` to `confirmed` (fixtures/nud/idle-reprobe).
  */
 class Model {
+  constructor(
+    readonly reachable = REACHABLE_MS,
+    readonly delay = 5000,
+  ) {}
+
   state: NudState = 'NONE';
   hasEntry = false;
   now = 0;
@@ -58,6 +64,12 @@ class Model {
       this.fire();
     }
     this.now = end;
+  }
+
+  /** neigh_add_timer(). */
+  private arm(at: number): void {
+    this.deadline = at;
+    if (this.used < this.confirmed) this.used = this.confirmed;
   }
 
   private nextEvent(): number {
@@ -79,20 +91,20 @@ class Model {
         this.queued = 0;
         return;
       case 'REACHABLE':
-        if (this.now <= this.confirmed + REACHABLE_MS) {
+        if (this.now <= this.confirmed + this.reachable) {
           // The kernel re-arms no sooner than HZ/100 ahead, so a just-expired entry lingers 10 ms.
-          this.deadline = Math.max(this.confirmed + REACHABLE_MS, this.now + 10);
-        } else if (this.now <= this.used + 5000) {
+          this.arm(Math.max(this.confirmed + this.reachable, this.now + 10));
+        } else if (this.now <= this.used + this.delay) {
           this.state = 'DELAY';
-          this.deadline = this.now + 5000;
+          this.arm(this.now + this.delay);
         } else {
           this.state = 'STALE';
         }
         return;
       case 'DELAY':
-        if (this.now <= this.confirmed + 5000) {
+        if (this.now <= this.confirmed + this.delay) {
           this.state = 'REACHABLE';
-          this.deadline = Math.max(this.confirmed + REACHABLE_MS, this.now + 10);
+          this.arm(Math.max(this.confirmed + this.reachable, this.now + 10));
         } else {
           this.startProbing('PROBE');
         }
@@ -103,7 +115,7 @@ class Model {
   private startProbing(state: 'INCOMPLETE' | 'PROBE'): void {
     this.state = state;
     this.probeTimes = [this.now, this.now + 1000, this.now + 2000];
-    this.deadline = this.now + 3000;
+    this.arm(this.now + 3000);
     // The first probe goes out at once.
     this.probeTimes.shift();
     this.log.probes.push({ at: this.now, unicast: state === 'PROBE' });
@@ -127,7 +139,7 @@ class Model {
     }
     if (this.state === 'STALE') {
       this.state = 'DELAY';
-      this.deadline = this.now + 5000;
+      this.arm(this.now + this.delay);
     }
     this.log.sent++;
   }
@@ -139,7 +151,7 @@ class Model {
     this.confirmed = this.now;
     this.state = 'REACHABLE';
     this.probeTimes = [];
-    this.deadline = this.now + REACHABLE_MS;
+    this.arm(this.now + this.reachable);
     if (was === 'INCOMPLETE') {
       this.log.sent += this.queued;
       this.queued = 0;
@@ -212,12 +224,15 @@ describe('NeighbourTable', () => {
       fc.integer({ min: 1, max: 30_000 }).map((ms) => new Advance(ms)),
       fc.constantFrom(1000, 5000, 3000).map((ms) => new Advance(ms)),
     ];
-    fc.assert(
-      fc.property(fc.commands(commands, { maxCommands: 40 }), (cmds) => {
-        fc.modelRun(() => ({ model: new Model(), real: realTable() }), cmds);
-      }),
-      { numRuns: 300 },
-    );
+    // Timer settings of the kernel default kind, and of fixtures/nud (reachable_time below delay_first_probe_time).
+    for (const [reachable, delay] of [[REACHABLE_MS, 5000], [4000, 5000], [3000, 1000]] as const) {
+      fc.assert(
+        fc.property(fc.commands(commands, { maxCommands: 40 }), (cmds) => {
+          fc.modelRun(() => ({ model: new Model(reachable, delay), real: realTable(reachable, delay) }), cmds);
+        }),
+        { numRuns: 300 },
+      );
+    }
   });
 
   it('resolves with three broadcast requests one second apart, then FAILED', () => {
