@@ -1,0 +1,87 @@
+import { describe, expect } from 'vitest';
+import type { NetNamespace } from '../../../l3/namespace.ts';
+import { Network } from '../../../sim/network.ts';
+import { showAddresses } from '../../../sim/show/ip-addr.ts';
+import { showLinks } from '../../../sim/show/ip-link.ts';
+import { showRoutes } from '../../../sim/show/ip-route.ts';
+import { listNetns } from '../../../sim/show/netns.ts';
+import { addAddress, createVeth, dev, loopbackUp, replayFixture } from './fixtures.ts';
+
+/** fixtures/show/links.sh on the simulator: a veth pair through its states, moved to a named namespace. */
+describe('ip link / ip addr (fixtures/show/links.sh)', () => {
+  replayFixture(
+    'links',
+    (show) => {
+      const net = new Network();
+      const g = net.global;
+      loopbackUp(g);
+      const n = net.addNamespace('tw-show-links') as NetNamespace;
+      show('ip link', () => showLinks(net, g));
+      show('ip addr', () => showAddresses(net, g));
+      show('ip netns list', () => listNetns(net, g));
+      createVeth(net, g, 'veth1', '02:00:00:00:01:01', 'ceth1', '02:00:00:00:01:02');
+      show('ip link', () => showLinks(net, g));
+      show('ip -br link', () => showLinks(net, g, { brief: true }));
+      show('ip -j link', () => showLinks(net, g, { json: true }));
+      show('ip -d link', () => showLinks(net, g, { details: true }));
+      show('ip link show dev veth9', () => showLinks(net, g, { device: 'veth9' }));
+      show('ip addr show dev veth9', () => showAddresses(net, g, { device: 'veth9' }));
+      dev(g, 'veth1').open();
+      show('ip link show veth1', () => showLinks(net, g, { device: 'veth1' }));
+      show('ip link show ceth1', () => showLinks(net, g, { device: 'ceth1' }));
+      show('ip -o link', () => showLinks(net, g, { oneline: true }));
+      show('ip -j -p link show veth1', () => showLinks(net, g, { json: true, pretty: true, device: 'veth1' }));
+      dev(g, 'ceth1').open();
+      show('ip -br link', () => showLinks(net, g, { brief: true }));
+      show('ip -j -d link show ceth1', () => showLinks(net, g, { json: true, details: true, device: 'ceth1' }));
+      expect(net.moveDevice(dev(g, 'ceth1'), n)).toBeUndefined();
+      show('ip netns list', () => listNetns(net, g));
+      show('ip link', () => showLinks(net, g));
+      show('ip -j link', () => showLinks(net, g, { json: true }));
+      show('ip netns exec tw-show-links ip link', () => showLinks(net, n));
+      show('ip netns exec tw-show-links ip -j link', () => showLinks(net, n, { json: true }));
+      show('ip netns exec tw-show-links ip netns list', () => listNetns(net, n));
+      addAddress(n, 'ceth1', '172.20.0.11/16');
+      show('ip netns exec tw-show-links ip addr', () => showAddresses(net, n));
+      dev(n, 'ceth1').open();
+      loopbackUp(n);
+      addAddress(g, 'veth1', '172.20.0.1/16');
+      show('ip addr', () => showAddresses(net, g));
+      show('ip -br addr', () => showAddresses(net, g, { brief: true }));
+      show('ip -o addr', () => showAddresses(net, g, { oneline: true }));
+      show('ip -j addr', () => showAddresses(net, g, { json: true }));
+      show('ip -p -j addr show veth1', () => showAddresses(net, g, { json: true, pretty: true, device: 'veth1' }));
+      show('ip netns exec tw-show-links ip addr', () => showAddresses(net, n));
+      show('ip netns exec tw-show-links ip -br link', () => showLinks(net, n, { brief: true }));
+      show('ip -d link show veth1', () => showLinks(net, g, { details: true, device: 'veth1' }));
+      show('ip -o -d link show veth1', () => showLinks(net, g, { oneline: true, details: true, device: 'veth1' }));
+      dev(g, 'veth1').close();
+      show('ip link show veth1', () => showLinks(net, g, { device: 'veth1' }));
+      show('ip netns exec tw-show-links ip link show ceth1', () => showLinks(net, n, { device: 'ceth1' }));
+      show('ip -j addr show veth1', () => showAddresses(net, g, { json: true, device: 'veth1' }));
+      show('ip route', () => showRoutes(net, g));
+      show('ip route show table local', () => showRoutes(net, g, { table: 'local' }));
+    },
+    [
+      {
+        block: 17,
+        command: 'ip link',
+        reason:
+          'operstate of veth1 (up) once its peer ceth1 (up) moved to another namespace: the kernel shows "state DOWN": net/core/link_watch.c default_operstate() (6.x) says LOWERLAYERDOWN only when a device with index iflink exists in the same namespace and has no carrier, and computes it at the carrier event; the model says LOWERLAYERDOWN whenever iflink differs from ifindex',
+      },
+      { block: 18, command: 'ip -j link', reason: 'the same operstate: kernel "operstate":"DOWN", model LOWERLAYERDOWN' },
+      {
+        block: 19,
+        command: 'ip netns exec tw-show-links ip link',
+        reason: 'a device moved to another namespace loses its qdisc (dev_change_net_namespace() → dev_shutdown()): the kernel shows "qdisc noop" for ceth1 until it is opened again, the model keeps everUp and prints noqueue',
+      },
+      { block: 20, command: 'ip netns exec tw-show-links ip -j link', reason: 'the same qdisc: kernel "qdisc":"noop", model noqueue' },
+      { block: 22, command: 'ip netns exec tw-show-links ip addr', reason: 'the same qdisc: kernel "qdisc noop", model noqueue' },
+      {
+        block: 33,
+        command: 'ip netns exec tw-show-links ip link show ceth1',
+        reason: 'operstate of ceth1 (up) after its peer veth1 in the global namespace went down: kernel "state DOWN" (no device with index 3 in ceth1\'s namespace: default_operstate()), model LOWERLAYERDOWN',
+      },
+    ],
+  );
+});
