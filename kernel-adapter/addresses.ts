@@ -23,16 +23,20 @@ export interface AddressRefusal {
 }
 
 /**
- * Tools whose operands are resolved as hosts, where getaddrinfo → inet_aton also takes `134744072`, `0x8080808`
- * or `8.8.2056` for 8.8.8.8. Any operand of theirs in such a form is checked (small numbers such as `-c 4` read
- * as 0.0.0.4, which is allowed). twinnet's own `send` takes dotted quads only.
+ * Tools whose host operand is resolved by getaddrinfo, which takes every inet_aton(3) form: `134744072`,
+ * `0x8080808`, `8.8.2056` and `010.0.0.1` (octal: 8.0.0.1) all reach 8.8.8.8 or another public address. Their
+ * operands (not option values) are read that way too; the letters are the options that take a value
+ * (iputils ping.c, netcat-openbsd netcat.c getopt strings).
  */
-const ATON_TOOLS = new Set(['ping', 'nc', 'netcat', 'arping', 'traceroute']);
+const HOST_OPERAND_TOOLS: Readonly<Record<string, string>> = { ping: 'ciIWwstelmMpQSFT', nc: 'IiMmOPpqsTVwXx' };
 /** Tools whose URL operands name a host. */
 const URL_TOOLS = new Set(['curl', 'wget']);
 
-/** Runs of digits and dots with exactly four parts, not inside a longer run: the dotted quads in any text. */
-const DOTTED_QUAD = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d]|\.\d)/g;
+/**
+ * Four numeric parts separated by dots, not inside a longer word: the addresses in any text. A part may be
+ * hex or 0-led octal, as iproute2 (lib/utils.c get_addr_ipv4(): strtoul base 0) and inet_aton read it.
+ */
+const FOUR_PARTS = /(?<![\w.])(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){3}(?![\w]|\.\w)/gi;
 
 /** A whole operand in any inet_aton form: 1 to 4 parts, each decimal, 0x hex or 0-led octal. */
 const ATON = /^(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){0,3}$/i;
@@ -65,18 +69,40 @@ function urlHost(token: string): string | undefined {
   return m?.[1];
 }
 
+/** The indexes of a ping/nc argv's operands: the words that are neither options nor option values. */
+function operandIndexes(argv: readonly string[], withValue: string): Set<number> {
+  const out = new Set<number>();
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (!w.startsWith('-') || w === '-') {
+      out.add(i);
+      continue;
+    }
+    for (let j = 1; j < w.length; j++) {
+      if (!withValue.includes(w[j]!)) continue;
+      if (j === w.length - 1) i++;
+      break;
+    }
+  }
+  return out;
+}
+
 /** Every address named in `argv` that the policy refuses. */
 export function refusedAddresses(argv: readonly string[]): AddressRefusal[] {
   const out: AddressRefusal[] = [];
-  const aton = ATON_TOOLS.has(argv[0] ?? '');
-  const urls = URL_TOOLS.has(argv[0] ?? '');
+  const tool = argv[0] ?? '';
+  const hostOptions = HOST_OPERAND_TOOLS[tool];
+  const operands = hostOptions === undefined ? new Set<number>() : operandIndexes(argv, hostOptions);
   argv.forEach((token, index) => {
     const seen = new Set<Ipv4Address>();
-    for (const m of token.matchAll(DOTTED_QUAD)) {
-      const a = parseIpv4(m[0]);
-      if (a.ok) seen.add(a.value);
+    for (const m of token.matchAll(FOUR_PARTS)) {
+      // Both readings: decimal, and with hex/octal parts; either one public is a refusal.
+      const decimal = parseIpv4(m[0]);
+      if (decimal.ok) seen.add(decimal.value);
+      const aton = parseInetAton(m[0]);
+      if (aton !== undefined) seen.add(aton);
     }
-    const candidate = index === 0 ? undefined : aton ? token : urls ? urlHost(token) : undefined;
+    const candidate = operands.has(index) ? token : URL_TOOLS.has(tool) && index > 0 ? urlHost(token) : undefined;
     const a = candidate === undefined ? undefined : parseInetAton(candidate);
     if (a !== undefined) seen.add(a);
     for (const address of seen) if (!addressAllowed(address)) out.push({ index, token, address });
