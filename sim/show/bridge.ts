@@ -6,7 +6,7 @@ import type { NetNamespace } from '../../l3/namespace.ts';
 import type { Network } from '../network.ts';
 import { formatJson, type JsonObject } from './json.ts';
 import { portCost } from './link-details.ts';
-import { linkFlags, linkPeer, masterOf, peerDown } from './link-facts.ts';
+import { linkFlags, masterOf } from './link-facts.ts';
 import { failed, printed, type ShowResult } from './result.ts';
 
 /** The options of `bridge [-j [-p]] link [show] [dev DEV]`. */
@@ -19,9 +19,10 @@ export interface BridgeLinkOptions {
 /**
  * `bridge link show` (bridge/link.c print_linkinfo()): each bridge port as `N: NAME@PEER: <FLAGS> mtu M master BR
  * state S priority 32 cost C `. Unlike `ip link`, the peer index is resolved by name in the current namespace
- * whatever namespace the peer is in (ll_index_to_name()), so a peer elsewhere may print as a local device's name.
+ * whatever namespace the peer is in (ll_index_to_name()), so a peer elsewhere may print as a local device's name
+ * (the seed's `veth2@enp0s3`), and a peer with the device's own index is not shown at all.
  */
-export function showBridgeLinks(net: Network, ns: NetNamespace, options: BridgeLinkOptions = {}): ShowResult {
+export function showBridgeLinks(_net: Network, ns: NetNamespace, options: BridgeLinkOptions = {}): ShowResult {
   let devices = [...ns.devices].sort((a, b) => a.ifindex - b.ifindex);
   if (options.device !== undefined) {
     const device = ns.device(options.device);
@@ -33,13 +34,15 @@ export function showBridgeLinks(net: Network, ns: NetNamespace, options: BridgeL
     const master = masterOf(device);
     const port = master?.portOf(device);
     if (!master || !port) continue;
-    const peer = linkPeer(net, ns, device);
-    const flags = linkFlags(device, peerDown(peer));
+    // br_fill_ifinfo() sends IFLA_LINK only when it differs from the index, and no IFLA_LINK_NETNSID: iproute2
+    // then names it after whatever device has that index here (ll_index_to_name()), M-DOWN if that one is down.
+    const iflink = device.iflink;
+    const local = iflink !== device.ifindex ? ns.deviceByIndex(iflink) : undefined;
+    const flags = linkFlags(device, local !== undefined && !local.adminUp);
     const json: JsonObject = { ifindex: device.ifindex };
     let name = device.name;
-    if (peer.kind !== 'none') {
-      const iflink = device.iflink;
-      const linkName = ns.deviceByIndex(iflink)?.name ?? `if${iflink}`;
+    if (iflink !== device.ifindex) {
+      const linkName = local?.name ?? `if${iflink}`;
       json['link'] = linkName;
       name += `@${linkName}`;
     }
