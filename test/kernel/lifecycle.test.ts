@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
@@ -100,6 +100,21 @@ describeKernel('kernel adapter lifecycle: cleanup on signals and errors, sweep a
     expect(leftovers(held.runId)).toEqual([]);
     expect(survivors(inside)).toEqual([]);
     rmSync(`/tmp/twinnet-hold-${held.child.pid}.pcap`, { force: true });
+  });
+
+  it('twinnet sweep (the CLI) removes a killed run and says what it removed', { timeout: 20_000 }, async () => {
+    const held = await hold(3);
+    held.child.kill('SIGKILL');
+    await held.exited;
+    const cli = fileURLToPath(new URL('../../cli/twinnet.js', import.meta.url));
+    const dry = spawnSync(process.execPath, [cli, 'sweep', '--dry-run'], { encoding: 'utf8' });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain(`run ${held.runId}: would remove twn${held.runId}-global twn${held.runId}-netns1 and its record`);
+    expect(leftovers(held.runId).length).toBe(3);
+    const real = spawnSync(process.execPath, [cli, 'sweep'], { encoding: 'utf8' });
+    expect(real.status, real.stderr).toBe(0);
+    expect(real.stdout).toContain(`run ${held.runId}: removed twn${held.runId}-global twn${held.runId}-netns1 and its record`);
+    expect(leftovers(held.runId)).toEqual([]);
   });
 
   it('the sweep leaves live runs alone', { timeout: 20_000 }, async () => {
