@@ -113,10 +113,12 @@ export function parseCaptureFilter(text: string): Result<CaptureFilter, FilterEr
       if (proto !== undefined && proto !== 'ether' && proto !== 'ip') return fail();
       return ok({ kind: t, layer: proto === 'ip' ? 'ip' : 'ether' });
     }
-    const dir = direction() ?? 'src or dst';
+    const given = direction();
+    const dir = given ?? 'src or dst';
     let keyword = peek();
     if (keyword === undefined) return fail();
     if (keyword === 'host' || keyword === 'net' || keyword === 'port' || keyword === 'portrange') i++;
+    else if (given === undefined && proto === undefined) return fail();
     else keyword = 'host';
     const value = tokens[i++];
     if (value === undefined || value === ')' || value === '(') return fail();
@@ -128,7 +130,7 @@ export function parseCaptureFilter(text: string): Result<CaptureFilter, FilterEr
     }
     if (keyword === 'host') {
       if (proto === 'tcp' || proto === 'udp' || proto === 'icmp' || proto === 'igmp') return fail(`'${proto}' modifier applied to host`);
-      if (!/^[0-9.]+$/.test(value)) return fail(`can't parse filter expression: unknown host '${value}'`);
+      if (!/^[0-9.]+$/.test(value)) return fail(`unknown host '${value}'`);
       const a = parseIpv4(value);
       if (!a.ok) return fail(`invalid IPv4 address '${value}'`);
       return ok({ kind: 'host', direction: dir, address: a.value, protocol: proto as 'ip' | 'arp' | undefined });

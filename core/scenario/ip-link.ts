@@ -28,9 +28,10 @@ interface LinkRequest {
 
 /** iplink_parse() keywords that twinnet recognises but does not model: [keyword, exact, takes an argument]. */
 const UNMODELLED: readonly (readonly [string, boolean, boolean])[] = [
-  ['index', true, true], ['link', false, true], ['broadcast', false, true], ['brd', true, true], ['txqueuelen', false, true],
-  ['qlen', true, true], ['txqlen', false, true],
+  ['index', true, true], ['link', false, true], ['broadcast', false, true], ['brd', true, true],
 ];
+/** Flags that take "on" or "off" (iplink_parse() on_off()). */
+const ON_OFF = new Set(['multicast', 'allmulticast', 'promisc', 'trailers', 'arp', 'carrier', 'dynamic', 'protodown']);
 const UNMODELLED_LATE: readonly (readonly [string, boolean, boolean])[] = [
   ['multicast', true, true], ['allmulticast', true, true], ['promisc', true, true], ['trailers', true, true], ['arp', true, true],
   ['carrier', true, true], ['vf', true, true],
@@ -44,6 +45,14 @@ const UNMODELLED_AFTER_TYPE: readonly (readonly [string, boolean, boolean])[] = 
 
 function hit(word: string, table: readonly (readonly [string, boolean, boolean])[]): string | undefined {
   return table.find(([k, exact]) => (exact ? word === k : matches(word, k)))?.[0];
+}
+
+/** A keyword twinnet does not model, after checking its argument as iproute2 does ("on"/"off" flags). */
+function onOff(args: Args, w: Word, keyword: string): Result<never, ScenarioError> {
+  const v = args.next();
+  if (!v) return incomplete(w);
+  if (ON_OFF.has(keyword) && v.text !== 'on' && v.text !== 'off') return toolError(v.position, `Error: argument of "${keyword}" must be "on" or "off", not "${v.text}"`);
+  return unsupportedError(w.position, `"ip link … ${keyword}" is not modelled by twinnet`);
 }
 
 /** ll_addr_a2n(): colon-separated hex bytes, six of them for Ethernet. */
@@ -82,6 +91,12 @@ function iplinkParse(args: Args): Result<LinkRequest, ScenarioError> {
       if (!req.dev) req.dev = v.value;
       continue;
     }
+    if (matches(t, 'txqueuelen') || t === 'qlen' || matches(t, 'txqlen')) {
+      const v = nextArg(args, w);
+      if (!v.ok) return v;
+      if (cInteger(v.value.text) === undefined) return toolError(v.value.position, invarg('Invalid "txqueuelen" value', v.value.text));
+      return unsupportedError(w.position, '"ip link … txqueuelen" is not modelled by twinnet');
+    }
     const early = hit(t, UNMODELLED);
     if (early) return args.done ? incomplete(w) : unsupportedError(w.position, `"ip link … ${early}" is not modelled by twinnet`);
     if (matches(t, 'address')) {
@@ -112,7 +127,7 @@ function iplinkParse(args: Args): Result<LinkRequest, ScenarioError> {
       continue;
     }
     const late = hit(t, UNMODELLED_LATE);
-    if (late) return args.done ? incomplete(w) : unsupportedError(w.position, `"ip link … ${late}" is not modelled by twinnet`);
+    if (late) return onOff(args, w, late);
     if (matches(t, 'master')) {
       const v = nextArg(args, w);
       if (!v.ok) return v;
@@ -124,7 +139,7 @@ function iplinkParse(args: Args): Result<LinkRequest, ScenarioError> {
       req.master = null;
       continue;
     }
-    if (matches(t, 'dynamic')) return args.done ? incomplete(w) : unsupportedError(w.position, '"ip link … dynamic" is not modelled by twinnet');
+    if (matches(t, 'dynamic')) return onOff(args, w, 'dynamic');
     if (matches(t, 'type')) {
       const v = nextArg(args, w);
       if (!v.ok) return v;

@@ -34,6 +34,7 @@ function routeChange(args: Args, verb: Word, kind: RouteChange['kind']): Result<
   let metric: number | undefined;
   let table: number | undefined;
   let family: FamilyWord = 'any valid';
+  let destinationWord: Word | undefined;
   while (!args.done) {
     const w = args.next()!;
     const t = w.text;
@@ -92,12 +93,14 @@ function routeChange(args: Args, verb: Word, kind: RouteChange['kind']): Result<
       const p = getPrefix(v.text, true);
       if (!p) return toolError(v.position, prefixExpected(family, v.text));
       destination = p;
-      family = 'inet';
+      destinationWord = v;
+      // get_prefix("default") leaves the family unspecified.
+      if (!['default', 'any', 'all'].includes(v.text)) family = 'inet';
     }
   }
   if (!destination) return toolError(verb.position, 'Usage: ip route { add | del | change | append | replace } ROUTE (a destination prefix or "default" is required)');
   // fib_table_insert()/fib_table_delete(): host bits set in the destination.
-  if (networkOf(destination) !== destination.address) return toolError(verb.position, 'Error: Invalid prefix for given prefix length.');
+  if (networkOf(destination) !== destination.address) return toolError((destinationWord ?? verb).position, 'Error: Invalid prefix for given prefix length.');
   return ok({ kind, destination, via, device, source, metric, table });
 }
 

@@ -150,7 +150,7 @@ function natRange(word: Word, target: string, hasPorts: boolean): Result<NatRang
 
 /** Parses `iptables …` (argv[0] is `iptables`). */
 export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
-  args.next();
+  const tool = args.next()!;
   let table: 'filter' | 'nat' = 'filter';
   let command: { cmd: Cmd; word: Word; chain?: Word } | undefined;
   const positional: Word[] = [];
@@ -366,10 +366,11 @@ export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
         default:
           return unsupportedError(w.position, `iptables option "${w.text}" is not modelled by twinnet`);
       }
+      if (!r.ok) return r;
     }
   }
   if (invert) return toolError(args.end, `${PREFIX}! without an option`);
-  if (!command) return toolError(args.end, `${PREFIX}no command specified`);
+  if (!command) return toolError(tool.position, `${PREFIX}no command specified`);
   const c = command as { cmd: Cmd; word: Word; chain?: Word };
 
   // Positional words: a rule number, an optional chain, a policy, as each command takes them.

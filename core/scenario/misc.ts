@@ -12,7 +12,7 @@ export function parseSleep(args: Args): Result<CommandBody, ScenarioError> {
   let seconds = 0;
   for (const w of args.rest()) {
     const m = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([smhd]?)$/.exec(w.text);
-    if (!m) return toolError(w.position, `sleep: invalid time interval '${w.text}'`);
+    if (!m) return toolError(w.position, `sleep: invalid time interval ‘${w.text}’`);
     seconds += Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
   }
   return ok({ kind: 'sleep', seconds });

@@ -171,7 +171,7 @@ function lex(source: ShellSource): Result<Token[], ScenarioError> {
       const here = at(i);
       const next = text[i + 1];
       if (c === ';') {
-        if (next === ';') return unsupported(source, here, '";;" (case)');
+        if (next === ';') return err(scenarioError('shell', positionOf(source, here), "syntax error near unexpected token `;;'"));
         tokens.push({ kind: 'op', op: ';', at: here });
         i++;
       } else if (c === '&') {
