@@ -7,6 +7,7 @@
  */
 import { formatIpv4, isDocumentationIpv4, isNonPublicIpv4, parseIpv4, type Ipv4Address } from '../core/ipv4.ts';
 import { err, ok, type Result } from '../core/result.ts';
+import { inetAton } from '../core/scenario/getopt.ts';
 import { formatCommandSite, type KernelCommand } from './command.ts';
 
 /** Whether a replay may name `address`. */
@@ -29,8 +30,10 @@ export interface AddressRefusal {
  * (iputils ping.c, netcat-openbsd netcat.c getopt strings).
  */
 const HOST_OPERAND_TOOLS: Readonly<Record<string, string>> = { ping: 'ciIWwstelmMpQSFT', nc: 'IiMmOPpqsTVwXx' };
-/** Tools whose URL operands name a host. */
-const URL_TOOLS = new Set(['curl', 'wget']);
+/** Their options whose value may be an address in any inet_aton form (ping -I ADDR, nc -s ADDR). */
+const ADDRESS_OPTIONS: Readonly<Record<string, string>> = { ping: 'I', nc: 's' };
+/** twinnet's `send` reads the words after these keywords with inet_aton (core/scenario/send.ts). */
+const SEND_ADDRESS_KEYWORDS = new Set(['src', 'dst']);
 
 /**
  * Four numeric parts separated by dots, not inside a longer word: the addresses in any text. A part may be
@@ -38,49 +41,37 @@ const URL_TOOLS = new Set(['curl', 'wget']);
  */
 const FOUR_PARTS = /(?<![\w.])(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){3}(?![\w]|\.\w)/gi;
 
-/** A whole operand in any inet_aton form: 1 to 4 parts, each decimal, 0x hex or 0-led octal. */
-const ATON = /^(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){0,3}$/i;
-
-/** inet_aton(3)'s reading of `a`, `a.b`, `a.b.c`, `a.b.c.d` (glibc inet_aton: the last part fills the rest). */
-export function parseInetAton(text: string): Ipv4Address | undefined {
-  if (!ATON.test(text)) return undefined;
-  const parts: number[] = [];
-  for (const p of text.split('.')) {
-    let v: number;
-    if (/^0x/i.test(p)) v = parseInt(p.slice(2), 16);
-    else if (p.length > 1 && p.startsWith('0')) {
-      if (!/^[0-7]+$/.test(p)) return undefined;
-      v = parseInt(p, 8);
-    } else v = Number(p);
-    if (!Number.isFinite(v)) return undefined;
-    parts.push(v);
-  }
-  const last = parts[parts.length - 1]!;
-  const head = parts.slice(0, -1);
-  if (head.some((p) => p > 255) || last >= 2 ** (8 * (4 - head.length))) return undefined;
-  let value = 0;
-  for (const p of head) value = value * 256 + p;
-  return (value * 2 ** (8 * (4 - head.length)) + last) >>> 0;
+/** The host part of a URL operand (`[http://]HOST[:port][/…]`, as twinnet's curl takes it). */
+function urlHost(token: string): string {
+  return token.replace(/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?/i, '').split(/[/:?#]/)[0] ?? '';
 }
 
-/** The host part of a URL operand (`http://HOST[:port]/…`), or undefined. */
-function urlHost(token: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^/:?#]*)/i.exec(token);
-  return m?.[1];
-}
-
-/** The indexes of a ping/nc argv's operands: the words that are neither options nor option values. */
-function operandIndexes(argv: readonly string[], withValue: string): Set<number> {
-  const out = new Set<number>();
+/**
+ * The words of a ping/nc/send argv that name a host in any inet_aton form: operands (words that are neither
+ * options nor option values), the values of address options, and for `send` the words after `src`/`dst`.
+ * Attached values (`-I10.0.0.1`) are returned as the text after the option letter.
+ */
+function hostWords(argv: readonly string[]): { index: number; text: string }[] {
+  const tool = argv[0] ?? '';
+  if (tool === 'send') return argv.flatMap((w, i) => (i > 0 && SEND_ADDRESS_KEYWORDS.has(argv[i - 1]!) ? [{ index: i, text: w }] : []));
+  if (tool === 'curl' || tool === 'wget') return argv.flatMap((w, i) => (i > 0 && !w.startsWith('-') ? [{ index: i, text: urlHost(w) }] : []));
+  const withValue = HOST_OPERAND_TOOLS[tool];
+  if (withValue === undefined) return [];
+  const addressOptions = ADDRESS_OPTIONS[tool] ?? '';
+  const out: { index: number; text: string }[] = [];
   for (let i = 1; i < argv.length; i++) {
     const w = argv[i]!;
     if (!w.startsWith('-') || w === '-') {
-      out.add(i);
+      out.push({ index: i, text: w });
       continue;
     }
     for (let j = 1; j < w.length; j++) {
-      if (!withValue.includes(w[j]!)) continue;
-      if (j === w.length - 1) i++;
+      const letter = w[j]!;
+      if (!withValue.includes(letter)) continue;
+      const attached = j < w.length - 1;
+      if (!attached) i++;
+      const value = attached ? w.slice(j + 1) : argv[i];
+      if (addressOptions.includes(letter) && value !== undefined) out.push({ index: i, text: value });
       break;
     }
   }
@@ -90,21 +81,20 @@ function operandIndexes(argv: readonly string[], withValue: string): Set<number>
 /** Every address named in `argv` that the policy refuses. */
 export function refusedAddresses(argv: readonly string[]): AddressRefusal[] {
   const out: AddressRefusal[] = [];
-  const tool = argv[0] ?? '';
-  const hostOptions = HOST_OPERAND_TOOLS[tool];
-  const operands = hostOptions === undefined ? new Set<number>() : operandIndexes(argv, hostOptions);
+  const hosts = hostWords(argv);
   argv.forEach((token, index) => {
     const seen = new Set<Ipv4Address>();
     for (const m of token.matchAll(FOUR_PARTS)) {
       // Both readings: decimal, and with hex/octal parts; either one public is a refusal.
       const decimal = parseIpv4(m[0]);
       if (decimal.ok) seen.add(decimal.value);
-      const aton = parseInetAton(m[0]);
+      const aton = inetAton(m[0]);
       if (aton !== undefined) seen.add(aton);
     }
-    const candidate = operands.has(index) ? token : URL_TOOLS.has(tool) && index > 0 ? urlHost(token) : undefined;
-    const a = candidate === undefined ? undefined : parseInetAton(candidate);
-    if (a !== undefined) seen.add(a);
+    for (const host of hosts) {
+      const a = host.index === index ? inetAton(host.text) : undefined;
+      if (a !== undefined) seen.add(a);
+    }
     for (const address of seen) if (!addressAllowed(address)) out.push({ index, token, address });
   });
   return out;

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIpv4, isDocumentationIpv4, isNonPublicIpv4 } from '../../core/ipv4.ts';
-import { addressAllowed, checkCommandAddresses, parseInetAton, refusedAddresses } from '../../kernel-adapter/addresses.ts';
+import { inetAton as parseInetAton } from '../../core/scenario/getopt.ts';
+import { addressAllowed, checkCommandAddresses, refusedAddresses } from '../../kernel-adapter/addresses.ts';
 import { commandFromArgv } from '../../kernel-adapter/command.ts';
 
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
@@ -75,6 +76,14 @@ describe('kernel-adapter address policy', () => {
       expect(refusedAddresses(['ping', '-c', '1', form]).length, form).toBe(1);
     }
     expect(refusedAddresses(['curl', 'http://0x8080808/'])).toHaveLength(1);
+    expect(refusedAddresses(['curl', '-s', '134744072:8080/x'])).toHaveLength(1);
+    expect(refusedAddresses(['send', 'udp', 'dst', '134744072', 'dport', '9'])).toHaveLength(1);
+    expect(refusedAddresses(['send', 'udp', 'src', '0x8080808', 'dst', '10.0.0.1', 'dport', '9'])).toHaveLength(1);
+    expect(refusedAddresses(['send', 'tcp', 'dst', '10.0.0.1', 'dport', '80', 'id', '134744072'])).toEqual([]);
+    expect(refusedAddresses(['ping', '-I', '134744072', '10.0.0.1'])).toHaveLength(1);
+    expect(refusedAddresses(['ping', '-I134744072', '10.0.0.1'])).toHaveLength(1);
+    expect(refusedAddresses(['ping', '-I', 'veth1', '10.0.0.1'])).toEqual([]);
+    expect(refusedAddresses(['nc', '-s', '134744072', '10.0.0.1', '80'])).toHaveLength(1);
     // iproute2 reads each part with strtoul(…, 0): 010.0.0.0/8 is 8.0.0.0/8.
     expect(refusedAddresses(['ip', 'route', 'add', '010.0.0.0/8', 'dev', 'veth1']).map((r) => formatIpv4(r.address))).toEqual(['8.0.0.0']);
   });
