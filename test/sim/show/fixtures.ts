@@ -218,7 +218,7 @@ export function createBridge(net: Network, ns: NetNamespace, name: string, macTe
 }
 
 /** A step of a fixture replay: runs the simulator's side of the recorded command `command`. */
-export type Show = (command: string, run: () => ShowResult, compare?: 'exact' | 'lines') => void;
+export type Show = (command: string, run: () => ShowResult, compare?: 'exact' | 'lines' | ((actual: ShowResult, block: Block) => void)) => void;
 
 /** A recorded block the simulator's MODEL gets wrong: its 1-based block number, command, and the reason. */
 export interface ModelBug {
@@ -243,7 +243,7 @@ export function replayFixture(name: string, scenario: (show: Show) => void, bugs
       if (bug && bug.command !== command) throw new Error(`${name}: model bug ${bug.block} is "${command}", not "${bug.command}"`);
       const actual = runShow();
       if (only ? only.block !== index : bug) return;
-      (compare === 'lines' ? expectSameLines : expectSame)(actual, block);
+      (compare === 'lines' ? expectSameLines : compare === 'exact' ? expectSame : compare)(actual, block);
     });
     k.done();
   };
