@@ -1,9 +1,9 @@
 /**
  * The send-probe helper (DESIGN.md §4 "Traffic": `send` probes go out through raw-socket), run inside a sandbox
- * namespace:  send-helper.ts DESTINATION PACKET_HEX [DEVICE]
- * sends the IPv4 packet PACKET_HEX, header included, on a raw socket with IP_HDRINCL (raw(7): protocol
- * IPPROTO_RAW), routed to DESTINATION (or bound to DEVICE with SO_BINDTODEVICE), and prints one JSON line:
- * `{"type":"sent","bytes":N}` or `{"type":"error","message":…}`. With IP_HDRINCL the kernel still fills the
+ * namespace:  send-helper.ts DESTINATION DEVICE|- PACKET_HEX…
+ * sends each IPv4 packet PACKET_HEX, header included, in order, on one raw socket with IP_HDRINCL (raw(7):
+ * protocol IPPROTO_RAW), routed to DESTINATION (or bound to DEVICE with SO_BINDTODEVICE), and prints one JSON
+ * line: `{"type":"sent","bytes":[N…]}` or `{"type":"error","message":…}`. With IP_HDRINCL the kernel still fills the
  * header checksum and total length, and the source address and IP ID when they are 0 (raw(7)).
  */
 import { createRequire } from 'node:module';
@@ -28,9 +28,10 @@ function reply(message: object, code: number): never {
 }
 
 function main(): void {
-  const [destination, hex, device] = process.argv.slice(2);
-  if (destination === undefined || hex === undefined || !/^(?:[0-9a-f]{2})+$/i.test(hex)) {
-    reply({ type: 'error', message: 'usage: send-helper.ts DESTINATION PACKET_HEX [DEVICE]' }, 2);
+  const [destination, deviceArg, ...hexes] = process.argv.slice(2);
+  const device = deviceArg === '-' ? undefined : deviceArg;
+  if (destination === undefined || hexes.length === 0 || !hexes.every((h) => /^(?:[0-9a-f]{2})+$/i.test(h))) {
+    reply({ type: 'error', message: 'usage: send-helper.ts DESTINATION DEVICE|- PACKET_HEX…' }, 2);
   }
   let raw: RawModule;
   try {
@@ -38,7 +39,7 @@ function main(): void {
   } catch (e) {
     reply({ type: 'error', message: `the native module "raw-socket" cannot be loaded (${(e as Error).message.split('\n')[0]}): run npm install` }, 1);
   }
-  const packet = Buffer.from(hex, 'hex');
+  const packets = hexes.map((h) => Buffer.from(h, 'hex'));
   let socket: RawSocket;
   try {
     socket = raw.createSocket({ protocol: IPPROTO_RAW });
@@ -52,11 +53,20 @@ function main(): void {
   } catch (e) {
     reply({ type: 'error', message: `cannot open a raw socket: ${(e as Error).message}` }, 1);
   }
-  socket.send(packet, 0, packet.length, destination, (error, bytes) => {
-    socket.close();
-    if (error) reply({ type: 'error', message: `send to ${destination}: ${error.message}` }, 1);
-    reply({ type: 'sent', bytes }, 0);
-  });
+  const sent: number[] = [];
+  const next = (): void => {
+    const packet = packets[sent.length];
+    if (packet === undefined) {
+      socket.close();
+      reply({ type: 'sent', bytes: sent }, 0);
+    }
+    socket.send(packet, 0, packet.length, destination, (error, bytes) => {
+      if (error) reply({ type: 'error', message: `send to ${destination}: ${error.message}` }, 1);
+      sent.push(bytes);
+      next();
+    });
+  };
+  next();
 }
 
 main();

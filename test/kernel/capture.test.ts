@@ -119,22 +119,24 @@ describeKernel('kernel adapter: captures, send probes, state dump and name rewri
       identification: 0x1234,
       payload,
     });
-    expect(sent.bytes).toBe(sent.packet.length);
+    expect(sent.bytes).toEqual([sent.packets[0]!.length]);
     await capture.stop();
     const got = frames(file);
     expect(got).toHaveLength(1);
-    expect(Buffer.from(got[0]!.subarray(14)).toString('hex')).toBe(Buffer.from(sent.packet).toString('hex'));
+    expect(Buffer.from(got[0]!.subarray(14)).toString('hex')).toBe(Buffer.from(sent.packets[0]!).toString('hex'));
   });
 
-  it('sends a TCP SYN probe with chosen flags and TTL', { timeout: 20_000 }, async () => {
+  it('sends TCP SYN-ACK probes with chosen flags, TTL, router alert, count, and the source the route picks', { timeout: 20_000 }, async () => {
     const file = join(dir, 'syn.pcap');
-    const capture = await startCapture(sandbox, 'netns1', 'ceth1', file, { filter: 'tcp' });
-    const sent = await sendProbe(sandbox, undefined, { protocol: 'tcp', source: ip('10.200.0.1'), destination: ip('10.200.0.2'), sourcePort: 41000, destinationPort: 80, tcpFlags: 0x02, ttl: 3, identification: 7 });
+    const capture = await startCapture(sandbox, 'netns1', 'ceth1', file, { filter: 'tcp and src host 10.200.0.1' });
+    // No source given: the namespace's routing picks it, as for a socket.
+    const sent = await sendProbe(sandbox, undefined, { protocol: 'tcp', destination: ip('10.200.0.2'), sourcePort: 41000, destinationPort: 80, tcpFlags: 0x12, ttl: 3, identification: 7, ipOptions: ['ra'], count: 2 });
     await capture.stop();
     const text = execFileSync('tcpdump', ['-nvr', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     expect(text).toContain('ttl 3');
-    expect(text).toMatch(/10\.200\.0\.1\.41000 > 10\.200\.0\.2\.80: Flags \[S\]/);
-    expect(frames(file)[0]!.subarray(14)).toEqual(sent.packet);
+    expect(text).toContain('options (RA)');
+    expect(text.match(/10\.200\.0\.1\.41000 > 10\.200\.0\.2\.80: Flags \[S\.\], cksum 0x[0-9a-f]+ \(correct\)/g)).toHaveLength(2);
+    expect(frames(file).map((f) => f.subarray(14))).toEqual(sent.packets);
   });
 
   it('rewrites names back: link-netns of a named namespace, link-netnsid for the global one, netns list and identify', { timeout: 20_000 }, () => {
