@@ -46,25 +46,19 @@ export function parseCaptureFilter(text: string): Result<CaptureFilter, FilterEr
   const peek = (): string | undefined => tokens[i];
   const fail = (message = SYNTAX, unsupported = false): Result<never, FilterError> => err({ message, unsupported });
 
+  // pcap-filter(7): "Alternation and concatenation have equal precedence and associate left to right."
   const orExpr = (): Result<CaptureFilter, FilterError> => {
-    let left = andExpr();
-    while (left.ok && (peek() === 'or' || peek() === '||')) {
-      i++;
-      const right = andExpr();
-      if (!right.ok) return right;
-      left = ok({ kind: 'or', left: left.value, right: right.value });
-    }
-    return left;
-  };
-  const andExpr = (): Result<CaptureFilter, FilterError> => {
     let left = notExpr();
-    while (left.ok && (peek() === 'and' || peek() === '&&')) {
+    for (;;) {
+      if (!left.ok) return left;
+      const t = peek();
+      const kind = t === 'or' || t === '||' ? 'or' : t === 'and' || t === '&&' ? 'and' : undefined;
+      if (!kind) return left;
       i++;
       const right = notExpr();
       if (!right.ok) return right;
-      left = ok({ kind: 'and', left: left.value, right: right.value });
+      left = ok({ kind, left: left.value, right: right.value });
     }
-    return left;
   };
   const notExpr = (): Result<CaptureFilter, FilterError> => {
     if (peek() === 'not' || peek() === '!') {

@@ -382,7 +382,8 @@ export interface Sleep {
 /** `echo [-n] WORDS…`. */
 export interface Echo {
   readonly kind: 'echo';
-  readonly text: string;
+  /** The words joined by spaces (`text` is the command's source). */
+  readonly message: string;
   readonly newline: boolean;
 }
 

@@ -30,7 +30,7 @@ export function parseEcho(args: Args): Result<CommandBody, ScenarioError> {
   const escaped = rest.find((w) => w.text.includes('\\'));
   if (escaped) return unsupportedError(escaped.position, 'echo with a backslash (sh and bash print it differently)');
   if (rest[0]?.text === '-e' || rest[0]?.text === '-E') return unsupportedError(rest[0].position, `echo ${rest[0].text}`);
-  return ok({ kind: 'echo', text: rest.map((w) => w.text).join(' '), newline });
+  return ok({ kind: 'echo', message: rest.map((w) => w.text).join(' '), newline });
 }
 
 /** net-tools `route [-n]`. */
