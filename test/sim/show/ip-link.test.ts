@@ -5,7 +5,8 @@ import { showAddresses } from '../../../sim/show/ip-addr.ts';
 import { showLinks } from '../../../sim/show/ip-link.ts';
 import { showRoutes } from '../../../sim/show/ip-route.ts';
 import { listNetns } from '../../../sim/show/netns.ts';
-import { addAddress, createVeth, dev, loopbackUp, replayFixture } from './fixtures.ts';
+import { addAddress, createVeth, dev, expectSame, loopbackUp, replayFixture } from './fixtures.ts';
+import { dumpState } from '../../../sim/show/state.ts';
 
 /** fixtures/show/links.sh on the simulator: a veth pair through its states, moved to a named namespace. */
 describe('ip link / ip addr (fixtures/show/links.sh)', () => {
@@ -22,7 +23,10 @@ describe('ip link / ip addr (fixtures/show/links.sh)', () => {
       createVeth(net, g, 'veth1', '02:00:00:00:01:01', 'ceth1', '02:00:00:00:01:02');
       show('ip link', () => showLinks(net, g));
       show('ip -br link', () => showLinks(net, g, { brief: true }));
-      show('ip -j link', () => showLinks(net, g, { json: true }));
+      show('ip -j link', () => showLinks(net, g, { json: true }), (actual, block) => {
+        expectSame(actual, block);
+        expect(dumpState(net, g).links).toEqual(JSON.parse(block.stdout));
+      });
       show('ip -d link', () => showLinks(net, g, { details: true }));
       show('ip link show dev veth9', () => showLinks(net, g, { device: 'veth9' }));
       show('ip addr show dev veth9', () => showAddresses(net, g, { device: 'veth9' }));
@@ -49,7 +53,10 @@ describe('ip link / ip addr (fixtures/show/links.sh)', () => {
       show('ip addr', () => showAddresses(net, g));
       show('ip -br addr', () => showAddresses(net, g, { brief: true }));
       show('ip -o addr', () => showAddresses(net, g, { oneline: true }));
-      show('ip -j addr', () => showAddresses(net, g, { json: true }));
+      show('ip -j addr', () => showAddresses(net, g, { json: true }), (actual, block) => {
+        expectSame(actual, block);
+        expect(dumpState(net, g).addresses).toEqual(JSON.parse(block.stdout));
+      });
       show('ip -p -j addr show veth1', () => showAddresses(net, g, { json: true, pretty: true, device: 'veth1' }));
       show('ip netns exec tw-show-links ip addr', () => showAddresses(net, n));
       show('ip netns exec tw-show-links ip -br link', () => showLinks(net, n, { brief: true }));

@@ -6,6 +6,7 @@ import { showLinks } from '../../../sim/show/ip-link.ts';
 import { showNeighbours, showNtable } from '../../../sim/show/ip-neigh.ts';
 import { showArp } from '../../../sim/show/net-tools.ts';
 import type { ShowResult } from '../../../sim/show/result.ts';
+import { dumpState } from '../../../sim/show/state.ts';
 import { addAddress, createVeth, dev, expectSame, ip, loopbackUp, mac, ping, replayFixture, type Block } from './fixtures.ts';
 
 /**
@@ -37,7 +38,10 @@ describe('ip neigh / arp / ip ntable (fixtures/show/neigh.sh)', () => {
     show('arp -n', () => showArp(net, g));
     ping(net, g, '192.0.2.2', { timeout: SECOND });
     show('ip neigh', () => showNeighbours(net, g));
-    show('ip -j neigh', () => showNeighbours(net, g, { json: true }));
+    show('ip -j neigh', () => showNeighbours(net, g, { json: true }), (actual, block) => {
+      expectSame(actual, block);
+      expect(dumpState(net, g).neighbours).toEqual(JSON.parse(block.stdout));
+    });
     show('ip -p -j neigh', () => showNeighbours(net, g, { json: true, pretty: true }));
     show('ip neigh show dev eth0', () => showNeighbours(net, g, { device: 'eth0' }));
     show('ip netns exec tw-show-n ip neigh', () => showNeighbours(net, n));

@@ -5,6 +5,7 @@ import { Network } from '../../../sim/network.ts';
 import { showAddresses } from '../../../sim/show/ip-addr.ts';
 import { getRoute, showRoutes } from '../../../sim/show/ip-route.ts';
 import { showRouteTable } from '../../../sim/show/net-tools.ts';
+import { dumpState } from '../../../sim/show/state.ts';
 import { addAddress, addRoute, createVeth, dev, expectSame, ip, loopbackUp, Recording, replayFixture } from './fixtures.ts';
 
 /** fixtures/show/routes.sh on the simulator: addresses of every kind, routes of every type, ip route get. */
@@ -44,7 +45,10 @@ describe('ip addr / ip route / route -n / ip route get (fixtures/show/routes.sh)
       addRoute(g, '10.5.0.0/16', { type: 'prohibit' });
       addRoute(g, '10.4.0.0/16', { via: '192.0.2.2', table: 100 });
       show('ip route', () => showRoutes(net, g));
-      show('ip -j route', () => showRoutes(net, g, { json: true }));
+      show('ip -j route', () => showRoutes(net, g, { json: true }), (actual, block) => {
+        expectSame(actual, block);
+        expect(dumpState(net, g).routes.main).toEqual(JSON.parse(block.stdout));
+      });
       show('ip -p -j route show table 100', () => showRoutes(net, g, { json: true, pretty: true, table: '100' }));
       show('ip route show table main', () => showRoutes(net, g, { table: 'main' }));
       show('ip route show table 100', () => showRoutes(net, g, { table: '100' }));
