@@ -127,7 +127,8 @@ function convertCommand(simple: ShellSimpleCommand, file: SourceFile, context: S
       if (words[1]!.text !== '-c' || shellWords.length < 3) return unsupportedError(words[1]!.position, `"${tool} ${words[1]!.text}" (only ${tool} -c '…' is supported)`);
       if (shellWords.length > 3) return unsupportedError(words[3]!.position, `arguments after "${tool} -c '…'" ($0, $1 …)`);
       const bodyWord = shellWords[2]!;
-      const inner: ShellSource = { file, text: bodyWord.text, origin: (i) => bodyWord.offsets[i] ?? bodyWord.end };
+      const pastEnd = bodyWord.offsets.length > 0 ? bodyWord.offsets[bodyWord.offsets.length - 1]! + 1 : bodyWord.end;
+      const inner: ShellSource = { file, text: bodyWord.text, origin: (i) => bodyWord.offsets[i] ?? pastEnd };
       const innerContext: StatementContext = { namespace, allowInteractive: false, interactive: undefined };
       const statements = parseStatements(inner, innerContext);
       if (!statements.ok) return statements;
