@@ -4,6 +4,8 @@ const USAGE = `usage: twinnet COMMAND [ARGS]
 
 commands:
   help                 this text
+  run [FILE] [--seed N] [--pcap-dir DIR] [--json]
+                       run a scenario on the simulator (default: the seed tutorial)
   sweep [--dry-run]    remove namespaces and records left by dead kernel replays
 `;
 
@@ -14,6 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'run') return (await import('./run.ts')).runCommand(argv.slice(1));
   if (command === 'sweep') return (await import('./sweep.ts')).sweepCommand(argv.slice(1));
   process.stderr.write(`twinnet: unknown command "${command}"\n${USAGE}`);
   return 2;

@@ -33,6 +33,8 @@ export class Network implements NamespaceHost {
   /** Whether drop records are kept (benchmarks turn this off). */
   keepDrops = true;
   private readonly streams = new Map<string, Random>();
+  /** The next process id: iputils ping uses it as its ICMP identifier, so it starts at a seeded value. */
+  private pid: number | undefined;
 
   constructor(options: { seed?: number } = {}) {
     this.seed = (options.seed ?? DEFAULT_SEED) >>> 0;
@@ -53,6 +55,12 @@ export class Network implements NamespaceHost {
 
   recordDrop(record: DropRecord): void {
     if (this.keepDrops) this.drops.push(record);
+  }
+
+  /** A new process id (consecutive, as a machine's next processes get; the first one seeded). */
+  nextPid(): number {
+    if (this.pid === undefined) this.pid = 1000 + this.random('pid').below(30000);
+    return this.pid++;
   }
 
   /** The namespace a scenario command names (undefined = global). */

@@ -12,9 +12,10 @@ interface Field {
   readonly value: JsonObject[string];
 }
 
-function field(name: string, value: number | string | boolean, key: string = name, text?: string): Field {
-  const shown = text ?? (typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value));
-  return { text: `${name} ${shown}`, key, value };
+/** A field printed as `name value`; `key` is its JSON name, null when iproute2 prints it in text only. */
+function field(name: string, value: number | string | boolean, key: string | null = name): Field {
+  const shown = typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value);
+  return { text: `${name} ${shown}`, key: key ?? undefined, value };
 }
 
 /** A bridge timer as iproute2 prints it ("%4i.%.2i", json "%.2f"); twinnet does not model the STP timers, so 0. */
@@ -113,7 +114,7 @@ function bridgePortFields(bridge: Bridge, port: BridgePort): Field[] {
     field('proxy_arp', false),
     field('proxy_arp_wifi', false),
     field('mcast_router', 1, 'multicast_router'),
-    field('mcast_fast_leave', false, undefined),
+    field('mcast_fast_leave', false, null),
     field('mcast_flood', true),
     field('bcast_flood', true),
     field('mcast_to_unicast', false),
@@ -181,7 +182,8 @@ export function linkDetails(device: NetDevice): LinkDetails {
     json['linkinfo'] = linkinfo;
   }
   const queues = device.kind === 'veth' ? 2 : 1;
-  const tsoMax = device.kind === 'bridge' ? 65536 : 524280;
+  // A bridge takes the smallest TSO limit of its ports (br_set_gso_limits()); without ports it keeps 65536.
+  const tsoMax = device instanceof Bridge && device.ports.length === 0 ? 65536 : 524280;
   const generic: [string, string, number | string][] = [
     ['addrgenmode', 'inet6_addr_gen_mode', 'eui64'],
     ['numtxqueues', 'num_tx_queues', queues],

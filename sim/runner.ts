@@ -1,0 +1,423 @@
+import { isAbsolute, join } from 'node:path';
+import { MILLISECOND, SECOND, type Instant } from '../core/clock.ts';
+import { checkOutput } from '../core/doctest/check.ts';
+import { divergenceFor, type Divergence } from '../core/doctest/divergences.ts';
+import { newRenamings, type Renamings } from '../core/doctest/normalise.ts';
+import type { Command, DocCommand, Scenario, Statement } from '../core/scenario/index.ts';
+import type { DropRecord } from '../l3/namespace.ts';
+import type { CaptureProcess, CapturedFrame, CaptureSink } from './exec/capture.ts';
+import type { CommandIo } from './exec/context.ts';
+import { dispatch, noNamespace } from './exec/dispatch.ts';
+import { Network } from './network.ts';
+import type { OutputChunk, SimProcess } from './process.ts';
+import { entryOutput, type CommandCheck, type TranscriptEntry } from './transcript.ts';
+
+/** Virtual time one command takes to run (fork, exec, netlink): the clock moves on by this much after each. */
+export const COMMAND_TIME = 1 * MILLISECOND;
+/** A foreground program that has not finished after this much virtual time is stopped as if by ^C. */
+export const FOREGROUND_LIMIT = 3600 * SECOND;
+
+/** Options of a run. */
+export interface RunOptions {
+  readonly seed?: number;
+  /** Where `tcpdump -w FILE` writes relative paths (default: the current directory). */
+  readonly pcapDir?: string;
+  /** A document's listed divergences (DESIGN.md §1). */
+  readonly divergences?: readonly Divergence[];
+  /** Scenarios run first, marked as preamble in the transcript (the tutorial's machine). */
+  readonly preamble?: readonly Scenario[];
+  /** Called with each entry as soon as it is complete (a CLI prints as it goes). */
+  readonly onEntry?: (entry: TranscriptEntry) => void;
+  /** An existing network to run on (the library's step-by-step use). */
+  readonly network?: Network;
+}
+
+/** What a run produced (DESIGN.md §6 `simulate`). */
+export interface RunResult {
+  readonly network: Network;
+  readonly transcript: readonly TranscriptEntry[];
+  /** Frames per capture point (`NS:DEV`, or `DEV` in the global namespace), in capture order. */
+  readonly captures: ReadonlyMap<string, readonly CapturedFrame[]>;
+  readonly drops: readonly DropRecord[];
+  /** 0 when the scenario ran (and every document check matched or was a listed divergence). */
+  readonly exitStatus: number;
+  readonly summary: { matched: number; unchecked: number; divergences: number; mismatches: number; skipped: number };
+}
+
+/** Thrown inside the runner to stop a script (`exit`, `set -e`). */
+class Stop {
+  constructor(readonly status: number) {}
+}
+
+/** A frame seen on a device during one command (a document's tcpdump replays them). */
+interface LoggedFrame extends CapturedFrame {
+  readonly command: number;
+  readonly namespace: string;
+  readonly device: string;
+}
+
+/**
+ * Runs scenarios on the simulator, as a shell runs a script (`;`, `&&`, `||`, `|`, `&`, `set -e`, `exit`) or as a
+ * doctest runs a document, and keeps the transcript, the captures and the drops.
+ */
+export class Runner {
+  readonly net: Network;
+  readonly transcript: TranscriptEntry[] = [];
+  readonly captures = new Map<string, CapturedFrame[]>();
+  private readonly jobs: { process: SimProcess; taken: number }[] = [];
+  /** A foreground `tcpdump` in a script captures for the next command (DESIGN.md §2). */
+  private armedCapture: { process: CaptureProcess; output: OutputChunk[] } | undefined;
+  private errexit = false;
+  private preamble = false;
+  private commandIndex = 0;
+  private frameLog: LoggedFrame[] | undefined;
+  private readonly renamings: Renamings = newRenamings();
+  private readonly summary = { matched: 0, unchecked: 0, divergences: 0, mismatches: 0, skipped: 0 };
+  private failed = false;
+
+  constructor(private readonly options: RunOptions = {}) {
+    this.net = options.network ?? new Network({ seed: options.seed });
+  }
+
+  /** Runs the preamble, then the scenario; stops background programs at the end. */
+  run(scenario: Scenario): RunResult {
+    let status = 0;
+    try {
+      this.preamble = true;
+      for (const p of this.options.preamble ?? []) this.runScenario(p);
+      this.preamble = false;
+      status = this.runScenario(scenario);
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      status = e.status;
+    }
+    this.finish();
+    if (this.failed && status === 0) status = 1;
+    return {
+      network: this.net,
+      transcript: this.transcript,
+      captures: this.captures,
+      drops: this.net.drops,
+      exitStatus: status,
+      summary: { ...this.summary },
+    };
+  }
+
+  private runScenario(scenario: Scenario): number {
+    if (scenario.form === 'script') return this.runStatements(scenario.statements, '$ ');
+    this.frameLog = [];
+    let status = 0;
+    for (const block of scenario.blocks) {
+      if (block.kind === 'other') continue;
+      if (block.skipped) {
+        for (const command of block.commands) this.skipEntry(command, 'skipped (alternative)');
+        continue;
+      }
+      if (block.kind === 'script') {
+        status = this.runStatements(block.statements, '$ ');
+        continue;
+      }
+      for (const command of block.commands) status = this.runDocCommand(command);
+    }
+    return status;
+  }
+
+  /** Stops background programs as the shell's end would (SIGTERM) and closes captures. */
+  private finish(): void {
+    this.net.scheduler.advanceBy(COMMAND_TIME);
+    for (const job of this.jobs) if (job.process.running) job.process.interrupt();
+    if (this.armedCapture?.process.running) this.armedCapture.process.interrupt();
+    const last = this.transcript.at(-1);
+    if (last) {
+      const tail: OutputChunk[] = [];
+      this.pumpJobs(tail);
+      if (tail.length > 0) this.transcript[this.transcript.length - 1] = { ...last, output: [...last.output, ...tail] };
+    }
+  }
+
+  private runStatements(statements: readonly Statement[], prompt: string): number {
+    let status = 0;
+    for (const statement of statements) {
+      const entry = this.beginEntry(prompt, statementText(statement), statement.position, statement.pipelines[0]?.commands[0]?.namespace);
+      status = this.runStatement(statement, entry.output);
+      this.endEntry(entry, status);
+      if (this.errexit && status !== 0 && !statement.background) throw new Stop(status);
+    }
+    return status;
+  }
+
+  /** One statement: pipelines joined by && and ||; `&` runs it in the background. */
+  private runStatement(statement: Statement, output: OutputChunk[], namespace?: string): number {
+    let status = 0;
+    for (let i = 0; i < statement.pipelines.length; i++) {
+      if (i > 0) {
+        const op = statement.operators[i - 1];
+        if ((op === '&&' && status !== 0) || (op === '||' && status === 0)) continue;
+      }
+      status = this.runPipeline(statement.pipelines[i]!.commands, output, statement.background, namespace);
+    }
+    return status;
+  }
+
+  /** `a | b | c`: each command's stdout is the next one's stdin; the last one's status counts. */
+  private runPipeline(commands: readonly Command[], output: OutputChunk[], background: boolean, namespace?: string, stopAfterReplies?: number): number {
+    let stdin: string | undefined;
+    let status = 0;
+    for (let i = 0; i < commands.length; i++) {
+      const last = i === commands.length - 1;
+      const piped: OutputChunk[] = [];
+      status = this.runCommand(commands[i]!, last ? output : piped, stdin, background, namespace, stopAfterReplies);
+      if (!last) {
+        stdin = piped.filter((c) => c.stream === 'stdout').map((c) => c.text).join('');
+        for (const c of piped) if (c.stream === 'stderr') output.push(c);
+      }
+    }
+    return status;
+  }
+
+  /** Runs one command: shell structure here, everything else through the dispatcher. */
+  private runCommand(command: Command, output: OutputChunk[], stdin: string | undefined, background: boolean, inherited?: string, stopAfterReplies?: number): number {
+    const nsName = command.namespace ?? inherited;
+    switch (command.kind) {
+      case 'set':
+        this.errexit = command.errexit;
+        return 0;
+      case 'exit':
+        throw new Stop(command.status);
+      case 'shell.enter':
+      case 'shell.leave':
+        return 0;
+      case 'sh': {
+        let status = 0;
+        for (const s of command.body) {
+          status = this.runStatement(s, output, nsName);
+          if (this.errexit && status !== 0) return status;
+        }
+        return status;
+      }
+    }
+    const io = this.io(output, stdin);
+    const ns = this.net.namespace(nsName);
+    if (!ns) return this.statusOf(noNamespace({ io }, nsName!));
+    const armed = this.armedCapture;
+    if (armed && command.kind !== 'tcpdump') this.armedCapture = undefined;
+    this.attachFrameLog();
+    const outcome = dispatch({ net: this.net, ns, command, io }, { captures: this.captureSink(), stopAfterReplies });
+    let status: number;
+    if ('status' in outcome) {
+      status = outcome.status;
+    } else {
+      const process = outcome.process;
+      const offset = process.output.length;
+      process.start();
+      const forward = (): void => {
+        for (const chunk of process.output.splice(offset)) output.push(chunk);
+      };
+      if (background || command.kind === 'tcpdump') {
+        forward();
+        if (process.running) {
+          if (command.kind === 'tcpdump' && !background) {
+            this.armedCapture = { process: process as CaptureProcess, output: [] };
+          } else {
+            this.jobs.push({ process, taken: process.output.length });
+          }
+        }
+        status = process.running ? 0 : (process.exitStatus ?? 0);
+        if (command.kind === 'tcpdump' && !background && this.frameLog) this.replayForDocument(process as CaptureProcess, nsName, command.interface);
+      } else {
+        this.runForeground(process);
+        forward();
+        status = process.exitStatus ?? 130;
+      }
+    }
+    this.net.scheduler.advanceBy(COMMAND_TIME);
+    if (armed && command.kind !== 'tcpdump') {
+      if (armed.process.running) armed.process.interrupt();
+      for (const chunk of armed.process.output) output.push(chunk);
+    }
+    this.commandIndex++;
+    return status;
+  }
+
+  /** Drives the clock until a foreground program exits (or the limit: then it is interrupted, as by ^C). */
+  private runForeground(process: SimProcess): void {
+    const scheduler = this.net.scheduler;
+    const limit = scheduler.now + FOREGROUND_LIMIT;
+    while (process.running) {
+      const next = scheduler.nextAt();
+      if (next === undefined || next > limit) {
+        process.interrupt();
+        break;
+      }
+      scheduler.runUntil(next);
+    }
+  }
+
+  /** A background program's output joins the transcript entry during which it was written. */
+  private pumpJobs(output: OutputChunk[]): void {
+    for (const job of this.jobs) {
+      for (; job.taken < job.process.output.length; job.taken++) output.push(job.process.output[job.taken]!);
+    }
+  }
+
+  private io(output: OutputChunk[], stdin: string | undefined): CommandIo {
+    const now = (): Instant => this.net.scheduler.now;
+    return {
+      stdout: (text) => output.push({ stream: 'stdout', text, at: now() }),
+      stderr: (text) => output.push({ stream: 'stderr', text, at: now() }),
+      stdin,
+    };
+  }
+
+  private statusOf(outcome: { status: number } | { process: SimProcess }): number {
+    return 'status' in outcome ? outcome.status : 0;
+  }
+
+  private captureSink(): CaptureSink {
+    return {
+      open: (point) => {
+        let frames = this.captures.get(point);
+        if (!frames) {
+          frames = [];
+          this.captures.set(point, frames);
+        }
+        return frames;
+      },
+      resolvePath: (file) => (isAbsolute(file) || !this.options.pcapDir ? file : join(this.options.pcapDir, file)),
+    };
+  }
+
+  /* ------------------------------------------------------------------------------------------------------------ */
+  /* Documents                                                                                                    */
+
+  /** Records every frame on every device, tagged with the command that was running (documents only). */
+  private attachFrameLog(): void {
+    const log = this.frameLog;
+    if (!log) return;
+    for (const ns of this.net.allNamespaces()) {
+      for (const device of ns.devices) {
+        if ((device as { frameLogged?: boolean }).frameLogged) continue;
+        (device as { frameLogged?: boolean }).frameLogged = true;
+        device.taps.add({
+          frame: (dev, data, direction, at) => {
+            const owner = this.net.namespaceOf(dev);
+            log.push({ command: this.commandIndex, namespace: owner.name, device: dev.name, data, direction, at });
+          },
+        });
+      }
+    }
+  }
+
+  /** A document's tcpdump shows what the traffic command before it produced on that interface (DESIGN.md §1). */
+  private replayForDocument(capture: CaptureProcess, namespace: string | undefined, device: string): void {
+    const log = this.frameLog!;
+    const ns = namespace ?? '';
+    let command = -1;
+    for (let i = log.length - 1; i >= 0; i--) {
+      const f = log[i]!;
+      if (f.namespace === ns && f.device === device && f.command < this.commandIndex) {
+        command = f.command;
+        break;
+      }
+    }
+    if (this.armedCapture?.process === capture) this.armedCapture = undefined;
+    capture.replay(log.filter((f) => f.command === command && f.namespace === ns && f.device === device));
+    if (capture.running) capture.interrupt();
+  }
+
+  private runDocCommand(doc: DocCommand): number {
+    const entry = this.beginEntry(doc.prompt, doc.text, doc.position, doc.namespace);
+    let status = 0;
+    try {
+      for (const statement of doc.statements) {
+        const stop = doc.longRunning?.tool === 'ping' ? doc.longRunning.shown || 4 : undefined;
+        status = 0;
+        for (let i = 0; i < statement.pipelines.length; i++) {
+          if (i > 0) {
+            const op = statement.operators[i - 1];
+            if ((op === '&&' && status !== 0) || (op === '||' && status === 0)) continue;
+          }
+          status = this.runPipeline(statement.pipelines[i]!.commands, entry.output, statement.background, doc.namespace, stop);
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      status = e.status;
+    }
+    const check = this.checkDoc(doc, entry.output);
+    this.endEntry(entry, status, check);
+    return status;
+  }
+
+  /** Compares shown and real output: matched, or a listed divergence, or a mismatch (DESIGN.md §1). */
+  private checkDoc(doc: DocCommand, output: readonly OutputChunk[]): CommandCheck {
+    const real = entryOutput({ output });
+    if (doc.expected.length === 0) {
+      this.summary.unchecked++;
+      return { kind: 'unchecked' };
+    }
+    const divergences = this.options.divergences ?? [];
+    const attempt = this.renamings;
+    const strict = checkOutput(doc.expected, real, attempt);
+    if (strict.kind === 'matched') {
+      this.summary.matched++;
+      return strict;
+    }
+    if (strict.kind === 'unchecked') {
+      this.summary.unchecked++;
+      return strict;
+    }
+    const listed = doc.expected.filter((l) => divergenceFor(divergences, l));
+    if (listed.length > 0) {
+      const loose = checkOutput(doc.expected, real, attempt, (l) => divergenceFor(divergences, l) !== undefined);
+      if (loose.kind !== 'mismatch') {
+        this.summary.divergences++;
+        const reasons = [...new Set(listed.map((l) => divergenceFor(divergences, l)!.title))];
+        return { kind: 'divergence', reason: reasons.join('; ') };
+      }
+      this.summary.mismatches++;
+      this.failed = true;
+      return { kind: 'mismatch', shown: loose.shown, closest: loose.closest };
+    }
+    this.summary.mismatches++;
+    this.failed = true;
+    return { kind: 'mismatch', shown: strict.shown, closest: strict.closest };
+  }
+
+  private skipEntry(doc: DocCommand, reason: string): void {
+    this.summary.skipped++;
+    const entry = this.beginEntry(doc.prompt, doc.text, doc.position, doc.namespace);
+    this.endEntry(entry, 0, { kind: 'skipped', reason });
+  }
+
+  /* ------------------------------------------------------------------------------------------------------------ */
+
+  private beginEntry(prompt: string, command: string, position: TranscriptEntry['position'], namespace: string | undefined) {
+    const entry = { prompt, command, position, namespace, output: [] as OutputChunk[], startedAt: this.net.scheduler.now };
+    return entry;
+  }
+
+  private endEntry(entry: ReturnType<Runner['beginEntry']>, status: number, check?: CommandCheck): void {
+    this.pumpJobs(entry.output);
+    // A terminal interleaves what background programs print with the command's own output, by time.
+    entry.output.sort((a, b) => a.at - b.at);
+    const done: TranscriptEntry = { ...entry, status, endedAt: this.net.scheduler.now, ...(check ? { check } : {}), ...(this.preamble ? { preamble: true } : {}) };
+    this.transcript.push(done);
+    this.options.onEntry?.(done);
+  }
+}
+
+/** A statement as typed: its commands, pipes and operators. */
+export function statementText(statement: Statement): string {
+  let text = '';
+  statement.pipelines.forEach((p, i) => {
+    if (i > 0) text += ` ${statement.operators[i - 1]} `;
+    text += p.commands.map((c) => c.text).join(' | ');
+  });
+  return statement.background ? `${text} &` : text;
+}
+
+/** Runs a scenario on a fresh simulated machine (DESIGN.md §6 `simulate`). */
+export function simulate(scenario: Scenario, options: RunOptions = {}): RunResult {
+  return new Runner(options).run(scenario);
+}
