@@ -90,10 +90,13 @@ export function promptOf(line: string): string | undefined {
   return undefined;
 }
 
+/** HTML tags of inline markup; `<BROADCAST,MULTICAST,UP>` (iproute2's flags) is not one. */
+const HTML_TAG = /<\/?(?:span|font|b|i|u|em|strong|mark|code|pre|div|p|br|a|sup|sub|small|big|tt|kbd|samp)(?:\s[^>]*)?\/?>/i;
+
 /** Removes HTML tags and `**` markers from an output line; undefined when nothing but markup was there. */
 function stripMarkup(text: string): string | undefined {
-  if (!/<\/?[A-Za-z][^>]*>|\*\*/.test(text)) return text;
-  const stripped = text.replace(/<\/?[A-Za-z][^>]*>/g, '').replace(/\*\*/g, '');
+  if (!HTML_TAG.test(text) && !text.includes('**')) return text;
+  const stripped = text.replace(new RegExp(HTML_TAG.source, 'gi'), '').replace(/\*\*/g, '');
   return stripped.trim() === '' ? undefined : stripped;
 }
 

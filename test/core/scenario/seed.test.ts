@@ -123,6 +123,10 @@ describe('the seed tutorial', () => {
     expect(block.proseLine?.line).toBe(381);
   });
 
+  it('keeps iproute2’s <FLAGS> in output (they are not HTML)', () => {
+    expect(at(73).expected[1]!.text).toBe('6: veth1@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000');
+  });
+
   it('drops the <span> markup in the bridge route output', () => {
     expect(at(355).expected.map((l) => l.text)).toEqual([
       'default via 10.0.2.2 dev enp0s3 proto dhcp metric 100',
