@@ -13,10 +13,7 @@ const ETHERTYPE_TRAIL = 0x1000;
  */
 export function arpPrint(d: Dissection, at: number, length: number, caplen: number): void {
   d.protocol = 'arp';
-  if (!d.has(at, 8)) {
-    d.printTrunc();
-    return;
-  }
+  d.need(at, 8);
   const hrd = d.u16(at);
   const pro = d.u16(at + 2);
   const hln = d.u8(at + 4);
@@ -26,10 +23,7 @@ export function arpPrint(d: Dissection, at: number, length: number, caplen: numb
   const spa = sha + hln;
   const tha = spa + pln;
   const tpa = tha + hln;
-  if (!d.has(tpa, pln)) {
-    d.printTrunc();
-    return;
-  }
+  d.need(tpa, pln);
   if (!d.flags.e) d.print('ARP, ');
   const ipv4 = pro === EtherType.Ipv4 || pro === ETHERTYPE_TRAIL;
   if (!ipv4 || pln !== 4 || hln === 0 || d.flags.v > 0) {

@@ -775,12 +775,15 @@ export class Gen {
     }
   }
 
-  /** `a op b` (gencode.c: gen_arth), with its checks of constant divisors and shift counts. */
+  /**
+   * `a op b` (gencode.c: gen_arth), with its checks of constant divisors and shift counts. The result keeps only
+   * the protocol tests of `a`: gen_arth drops those of `b`, so `0 - ip[0] > 5` loads ip[0] from any frame.
+   */
   arth(op: AluOp, a0: Arth, a1: Arth): Arth {
     if (op === '/' && a1.firstImm === 0) this.fail('division by zero');
     if (op === '%' && a1.firstImm === 0) this.fail('modulus by zero');
     if ((op === '<<' || op === '>>') && a1.firstImm !== undefined && a1.firstImm > 31) this.fail('shift by more than 31 bits');
-    return { value: { k: 'alu', op, a: a0.value, b: a1.value }, checks: this.andChecks(a0.checks, a1.checks), firstImm: a0.firstImm };
+    return { value: { k: 'alu', op, a: a0.value, b: a1.value }, checks: a0.checks, firstImm: a0.firstImm };
   }
 
   /** `-a` (gencode.c: gen_neg). */

@@ -56,17 +56,20 @@ export function hexPrint(d: Dissection, indent: string, at: number, length: numb
 
 /** The bytes as text after a newline, non-printing ones as `.`, a CR before LF dropped (print-ascii.c: ascii_print()). */
 export function asciiPrint(d: Dissection, at: number, length: number): void {
+  const truncated = length > d.available(at);
   const n = Math.min(length, d.available(at));
   let s = '\n';
   for (let i = 0; i < n; i++) {
     const b = d.bytes[at + i]!;
     if (b === 0x0d) {
-      if (i + 1 === n || d.bytes[at + i + 1] !== 0x0a) s += '.';
+      // Only a CR with more than one byte after it and no LF next shows (print-ascii.c: `length > 1`).
+      if (n - i - 1 > 1 && d.bytes[at + i + 1] !== 0x0a) s += '.';
     } else {
       s += isGraph(b) || b === 0x09 || b === 0x20 || b === 0x0a ? String.fromCharCode(b) : '.';
     }
   }
   d.print(s);
+  if (truncated) throw new Truncated(d.protocol);
 }
 
 /** What tcpdump prints for a payload it has no printer for: hex and ASCII after `\n\t` (tcpdump.c: ndo_default_print()). */
@@ -74,7 +77,7 @@ export function defaultPrint(d: Dissection, at: number, length: number): void {
   hexAndAsciiPrint(d, '\n\t', at, length);
 }
 
-/** Whether callers that check it skip `defaultPrint`: -x and -X set it, -A does not (tcpdump.c: ndo_suppress_default_print). */
+/** Whether callers that check it skip `defaultPrint`: -q, -x and -X set it, -A does not (tcpdump.c: ndo_suppress_default_print). */
 export function suppressDefaultPrint(d: Dissection): boolean {
-  return d.flags.x > 0 || d.flags.X > 0;
+  return d.flags.q || d.flags.x > 0 || d.flags.X > 0;
 }

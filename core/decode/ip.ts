@@ -38,7 +38,7 @@ function printRoute(d: Dissection, cp: number, length: number): void {
     return;
   }
   if ((length + 1) & 3) d.print(` [bad length ${length}]`);
-  const ptr = d.u8(cp + 2) - 1;
+  const ptr = (d.u8(cp + 2) - 1) >>> 0;
   if (ptr < 3 || (ptr + 1) & 3 || ptr > length + 1) d.print(` [bad ptr ${d.u8(cp + 2)}]`);
   for (let len = 3; len < length; len += 4) {
     d.need(cp + len, 4);
@@ -57,7 +57,7 @@ function printTimestamp(d: Dissection, cp: number, length: number): void {
   const flag = d.u8(cp + 3) & 0xf;
   const hoplen = flag !== 0 ? 8 : 4;
   if ((length - 4) & (hoplen - 1)) d.print(`[bad length ${length}]`);
-  const ptr = d.u8(cp + 2) - 1;
+  const ptr = (d.u8(cp + 2) - 1) >>> 0;
   let len = 0;
   if (ptr < 4 || (ptr - 4) & (hoplen - 1) || ptr > length + 1) d.print(`[bad ptr ${d.u8(cp + 2)}]`);
   const kind = flag === 0 ? 'TSONLY' : flag === 1 ? 'TS+ADDR' : flag === 3 ? 'PRESPEC' : undefined;

@@ -56,6 +56,20 @@ export function readingBanner(path: string, linkType: number, snaplen: number): 
   return `reading from file ${path}, link-type ${linkTypeDescription(linkType)}, snapshot length ${snaplen}`;
 }
 
+/** MAXIMUM_SNAPLEN of tcpdump's netdissect.h. */
+const MAXIMUM_SNAPLEN = 262144;
+
+/** The line for a record header tcpdump refuses to print (print.c: pretty_print_packet()). */
+function invalidHeader(caplen: number, len: number): string | undefined {
+  const problems: string[] = [];
+  if (caplen === 0) problems.push('caplen==0');
+  if (len === 0) problems.push('len==0');
+  if (caplen > len) problems.push(`caplen(${caplen}) > len(${len})`);
+  if (caplen > MAXIMUM_SNAPLEN) problems.push(`caplen(${caplen}) > ${MAXIMUM_SNAPLEN}`);
+  if (len > MAXIMUM_SNAPLEN) problems.push(`len(${len}) > ${MAXIMUM_SNAPLEN}`);
+  return problems.length === 0 ? undefined : `[Invalid header: ${problems.join(', ')}]`;
+}
+
 /**
  * A printer that renders frames exactly as tcpdump 4.99.3 `-r FILE FLAGS` does (print.c: pretty_print_packet()):
  * optional packet number, timestamp, the link-layer printer's text, then the -x/-X/-A dump.
@@ -69,8 +83,11 @@ export function createPrinter(flags: Partial<DecodeFlags> = {}, options: Printer
   return {
     print(frame: DecodableFrame): string {
       count++;
+      const number = f.number ? `${String(count).padStart(5)}  ` : '';
+      const invalid = invalidHeader(frame.data.length, frame.originalLength);
+      if (invalid !== undefined) return number + invalid;
       const d = new Dissection(frame.data, f, names, tcpState);
-      if (f.number) d.print(`${String(count).padStart(5)}  `);
+      d.print(number);
       const fraction = f.nano ? frame.nanoseconds : Math.floor(frame.nanoseconds / 1000);
       d.print(times.format({ seconds: frame.seconds, fraction }));
       const caplen = frame.data.length;

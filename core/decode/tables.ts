@@ -2,6 +2,9 @@
 
 /** EtherType names (print-ether.c: ethertype_values). */
 export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x00fe, 'GRE-OSI'],
+  [0x0200, 'PUP'],
+  [0x0500, 'Sprite'],
   [0x0600, 'NS'],
   [0x0707, 'GeoNet (old)'],
   [0x0800, 'IPv4'],

@@ -75,6 +75,8 @@ export function printableChar(byte: number): string {
 }
 
 class BadOption {}
+/** An option's data cut by the capture: tcpdump's LENCHECK() goes to its local `trunc` label, not a longjmp. */
+class OptionTruncated {}
 
 /** A TCP Fast Open cookie or request (print-tcp.c: print_tcp_fastopen_option()). */
 function fastOpen(d: Dissection, cp: number, datalen: number, experimental: boolean): string {
@@ -86,8 +88,11 @@ function fastOpen(d: Dissection, cp: number, datalen: number, experimental: bool
   return s;
 }
 
-/** Prints the options in `[…]`; the relative bases are for SACK blocks (print-tcp.c: tcp_print()'s option loop). */
-function printOptions(d: Dissection, start: number, optionBytes: number, rev: boolean, thseq: number, thack: number): void {
+/**
+ * Prints the options in `[…]`; the relative bases are for SACK blocks. False after `[bad opt]`, where tcpdump
+ * stops printing the segment (print-tcp.c: tcp_print()'s option loop).
+ */
+function printOptions(d: Dissection, start: number, optionBytes: number, rev: boolean, thseq: number, thack: number): boolean {
   d.print(', options [');
   let hlen = optionBytes;
   let cp = start;
@@ -110,6 +115,7 @@ function printOptions(d: Dissection, start: number, optionBytes: number, rev: bo
       let datalen = 0;
       const lencheck = (l: number): void => {
         if (l > hlen) throw new BadOption();
+        if (!d.has(cp, l)) throw new OptionTruncated();
       };
       d.print(OPTION_NAMES.get(opt) ?? `unknown-${opt}`);
       switch (opt) {
@@ -158,7 +164,7 @@ function printOptions(d: Dissection, start: number, optionBytes: number, rev: bo
         case 19: {
           datalen = 16;
           lencheck(datalen);
-          let sig = " can't check - ";
+          let sig = " shared secret not supplied with -M, can't check - ";
           for (let i = 0; i < 16; i++) sig += hex2(d.u8(cp + i));
           d.print(sig);
           break;
@@ -234,12 +240,19 @@ function printOptions(d: Dissection, start: number, optionBytes: number, rev: bo
       if (opt === TcpOptionKind.EndOfList) break;
     }
   } catch (e) {
+    if (e instanceof OptionTruncated) {
+      // An option cut by the capture ends the segment with ` [|tcp]` and `>` after a first option (print-tcp.c: trunc).
+      d.printTrunc();
+      if (separator !== '') d.print('>');
+      return false;
+    }
     if (!(e instanceof BadOption)) throw e;
     d.print('[bad opt]');
     if (separator !== '') d.print(']');
-    return;
+    return false;
   }
   d.print(']');
+  return true;
 }
 
 /**
@@ -252,14 +265,19 @@ export function tcpPrint(d: Dissection, at: number, length: number, ip: IpInfo):
   const destination = d.ipaddr(ip.at + 16);
   if (!d.has(at + 2, 2)) {
     d.print(`${source} > ${destination}:`);
-    d.need(at + 2, 2);
+    d.printTrunc();
+    return;
   }
   const sport = d.u16(at);
   const dport = d.u16(at + 2);
   d.print(`${source}.${d.names.tcpport(sport)} > ${destination}.${d.names.tcpport(dport)}: `);
+  if (!d.has(at, 20)) {
+    d.printTrunc();
+    return;
+  }
   let hlen = (d.u8(at + 12) >> 4) * 4;
   if (hlen < 20) {
-    d.print(` tcp ${(length - hlen) >>> 0} [bad hdr length ${hlen} - too short, < 20] (invalid)`);
+    d.print(` tcp ${(length - hlen) >>> 0} [bad hdr length ${hlen} - too short, < 20]`);
     return;
   }
   let seq = d.u32(at + 4);
@@ -268,7 +286,7 @@ export function tcpPrint(d: Dissection, at: number, length: number, ip: IpInfo):
   const urp = d.u16(at + 18);
   if (d.flags.q) {
     d.print(`tcp ${(length - hlen) >>> 0}`);
-    if (hlen > length) d.print(` [bad hdr length ${hlen} - too long, > ${length}] (invalid)`);
+    if (hlen > length) d.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
     return;
   }
   const flags = d.u8(at + 13);
@@ -297,7 +315,7 @@ export function tcpPrint(d: Dissection, at: number, length: number, ip: IpInfo):
     thack = entry.ack;
   }
   if (hlen > length) {
-    d.print(` [bad hdr length ${hlen} - too long, > ${length}] (invalid)`);
+    d.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
     return;
   }
   if (d.flags.v > 0 && !d.flags.K && !ip.fragmented && d.has(at, length)) {
@@ -314,11 +332,15 @@ export function tcpPrint(d: Dissection, at: number, length: number, ip: IpInfo):
   d.print(`, win ${win}`);
   if (flags & TcpFlag.Urg) d.print(`, urg ${urp}`);
   if (hlen > 20) {
-    printOptions(d, at + 20, hlen - 20, rev, thseq, thack);
+    if (!printOptions(d, at + 20, hlen - 20, rev, thseq, thack)) return;
     hlen = (d.u8(at + 12) >> 4) * 4;
   }
   d.print(`, length ${payload}`);
   if (payload <= 0) return;
+  if (!d.has(at, hlen)) {
+    d.print(` [remaining caplen(${d.available(at)}) < header length(${hlen})]`);
+    d.need(at, hlen);
+  }
   if (flags & TcpFlag.Rst && d.flags.v > 0) {
     const data = at + hlen;
     d.print(d.has(data, payload) ? ' [RST' : ' [!RST');

@@ -1,0 +1,121 @@
+/*
+ * Capture filters: the pcap-filter(7) language of tcpdump's FILTER arguments, compiled as libpcap 1.10 compiles
+ * it for an Ethernet capture (DLT_EN10MB) and optimised as tcpdump does by default, then run on raw frames with
+ * BPF's semantics. Errors carry libpcap's words, which tcpdump prints after "tcpdump: ".
+ *
+ * The pieces: filter-lexer.ts (scanner.l), filter-parser.ts (grammar.y), filter-gen.ts (gencode.c),
+ * filter-optimize.ts (what optimize.c changes), filter-eval.ts (bpf_filter.c), filter-names.ts (name databases).
+ */
+import type { Ipv4Address } from '../ipv4.ts';
+import { err, ok, type Result } from '../result.ts';
+import { compileDag, type FrameMeta } from './filter-eval.ts';
+import { FilterFault, Gen } from './filter-gen.ts';
+import { formatNode, type Node } from './filter-ir.ts';
+import { scanFilter } from './filter-lexer.ts';
+import { DagBuilder, fold, liveTests, testName, type Dag } from './filter-optimize.ts';
+import { FilterParser, GrammarFault } from './filter-parser.ts';
+
+export type { FrameMeta } from './filter-eval.ts';
+
+/** Why a filter did not compile. */
+export interface FilterError {
+  /** 'libpcap' when libpcap rejects the filter too; 'unsupported' for a valid filter twinnet does not implement. */
+  readonly kind: 'libpcap' | 'unsupported';
+  /** libpcap's message (pcap_geterr() after pcap_compile()), or twinnet's for 'unsupported'. */
+  readonly message: string;
+  /** The line tcpdump prints on stderr before exiting with status 1. */
+  readonly tcpdumpMessage: string;
+}
+
+/** Options of compileFilter(), mirroring what tcpdump passes to pcap_compile(). */
+export interface FilterOptions {
+  /** The netmask for `ip broadcast`; tcpdump passes 0 when it has none (for -r, and as measured for veths). */
+  readonly netmask?: number;
+  /** Compile for a savefile (tcpdump -r) rather than a live capture: `inbound`, `outbound`, `ifindex` fail. */
+  readonly savefile?: boolean;
+  /** False to compile as `tcpdump -O` does, without the optimiser. */
+  readonly optimize?: boolean;
+  /** Host names and their addresses, as the resolver would give them; by default only localhost. */
+  readonly hosts?: ReadonlyMap<string, readonly Ipv4Address[]>;
+}
+
+/** How a filter came out on a frame; 'aborted' is a load past the end or a division by zero (BPF rejects). */
+export type FilterOutcome = 'match' | 'no-match' | 'aborted';
+
+/** A compiled capture filter. */
+export interface CaptureFilter {
+  /** The filter text as given. */
+  readonly source: string;
+  /** Whether libpcap would accept the frame: never throws, never reads past the end of `frame`. */
+  matches(frame: Uint8Array, meta?: FrameMeta): boolean;
+  /** Like matches(), telling a rejection by the tests from one by a load past the end or a division by zero. */
+  outcome(frame: Uint8Array, meta?: FrameMeta): FilterOutcome;
+  /** The tests the filter runs after optimisation, one line per test (loads as P[offset:size]). */
+  describe(): string;
+}
+
+const DEFAULT_HOSTS: ReadonlyMap<string, readonly Ipv4Address[]> = new Map([['localhost', [0x7f000001]]]);
+
+/** The filter text tcpdump builds from the arguments after its options (tcpdump.c: copy_argv joins with spaces). */
+export function filterFromArgs(args: readonly string[]): string {
+  return args.join(' ');
+}
+
+function failure(kind: FilterError['kind'], message: string): Result<CaptureFilter, FilterError> {
+  return err({ kind, message, tcpdumpMessage: `tcpdump: ${message}` });
+}
+
+/** Compiles a pcap-filter(7) expression as tcpdump does (pcap_compile() with optimisation) for Ethernet frames. */
+export function compileFilter(text: string, options: FilterOptions = {}): Result<CaptureFilter, FilterError> {
+  const gen = new Gen({ netmask: options.netmask ?? 0, savefile: options.savefile ?? false, hosts: options.hosts ?? DEFAULT_HOSTS });
+  const parser = new FilterParser(scanFilter(text), gen);
+  let tree: Node;
+  try {
+    tree = parser.parseProgram() ?? { t: 'const', v: true };
+  } catch (e) {
+    if (!(e instanceof FilterFault)) throw e;
+    // The scanner's error stands unless the code generator's bpf_error() overwrote it.
+    const message = e instanceof GrammarFault && parser.lexError !== undefined ? parser.lexError : e.message;
+    return failure(e.unsupported ? 'unsupported' : 'libpcap', message);
+  }
+  const builder = new DagBuilder();
+  let dag: Dag;
+  if (options.optimize === false) dag = builder.wire(tree);
+  else {
+    const errors = new Map<string, string>();
+    const wired = builder.wire(fold(tree, errors));
+    dag = builder.specialise(wired) ?? wired;
+    const error = liveTests(dag).map((t) => errors.get(testName(t))).find((e) => e !== undefined);
+    if (error !== undefined) return failure('libpcap', error);
+    if (dag === builder.reject) return failure('libpcap', 'expression rejects all packets');
+  }
+  const test = compileDag(dag);
+  return ok({
+    source: text,
+    matches: (frame, meta) => test(frame, meta) === 1,
+    outcome: (frame, meta) => OUTCOMES[test(frame, meta) + 1]!,
+    describe: () => describeDag(dag),
+  });
+}
+
+const OUTCOMES: readonly FilterOutcome[] = ['aborted', 'no-match', 'match'];
+
+/** Renders a decision graph as nested conditionals, each shared node once. */
+function describeDag(root: Dag): string {
+  const names = new Map<number, string>();
+  const lines: string[] = [];
+  const name = (d: Dag): string => {
+    if (d.kind === 'leaf') return d.accept ? 'accept' : 'reject';
+    let n = names.get(d.id);
+    if (n === undefined) {
+      n = `L${names.size}`;
+      names.set(d.id, n);
+      const line = lines.length;
+      lines.push('');
+      lines[line] = `${n}: if ${formatNode(d.test)} then ${name(d.t)} else ${name(d.f)}`;
+    }
+    return n;
+  };
+  const top = name(root);
+  return lines.length === 0 ? top : lines.join('\n');
+}
