@@ -74,3 +74,8 @@ export function parseCUnsigned(text: string, max: number): number | undefined {
   else return undefined;
   return n <= max ? n : undefined;
 }
+
+/** A lookup table without Object.prototype behind it, so that `table['valueOf']` is undefined. */
+export function lookupTable<T>(entries: Record<string, T>): Readonly<Record<string, T | undefined>> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}

@@ -32,7 +32,7 @@ export function getopt(args: Args, program: string, withArg: string, noArg: stri
     if (w.text.startsWith('--') && Object.keys(long).length > 0) {
       const eq = w.text.indexOf('=');
       const name = eq < 0 ? w.text.slice(2) : w.text.slice(2, eq);
-      const takes = long[name];
+      const takes = Object.hasOwn(long, name) ? long[name] : undefined;
       if (takes === undefined) return toolError(w.position, `${program}: unrecognized option '${w.text}'`);
       let value: Word | undefined;
       if (takes) {

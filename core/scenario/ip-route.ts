@@ -2,14 +2,14 @@
 import type { Ipv4Address, Ipv4Cidr } from '../ipv4.ts';
 import { networkOf } from '../ipv4.ts';
 import { ok, type Result } from '../result.ts';
-import { type Args, parseCUnsigned, toolError, unsupportedError, type Word } from './args.ts';
+import { type Args, lookupTable, parseCUnsigned, toolError, unsupportedError, type Word } from './args.ts';
 import type { CommandBody, IpOptions, RouteChange } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 import { addressExpected, duparg2, type FamilyWord, firstMatch, getAddrIpv4, getPrefix, invarg, matches, nextArg, prefixExpected } from './iproute2.ts';
 
 /** lib/rt_names.c rtnl_rttable_a2n() with /etc/iproute2/rt_tables' names. */
 function tableOf(text: string): number | undefined {
-  const named: Record<string, number> = { local: 255, main: 254, default: 253, unspec: 0 };
+  const named = lookupTable({ local: 255, main: 254, default: 253, unspec: 0 });
   return named[text] ?? parseCUnsigned(text, 0xffffffff);
 }
 

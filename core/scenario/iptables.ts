@@ -5,7 +5,7 @@
 import type { Ipv4Address, Ipv4Cidr } from '../ipv4.ts';
 import { parseIpv4 } from '../ipv4.ts';
 import { ok, type Result } from '../result.ts';
-import { type Args, toolError, unsupportedError, type Word } from './args.ts';
+import { type Args, lookupTable, toolError, unsupportedError, type Word } from './args.ts';
 import type { CommandBody, IptablesCommand } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 
@@ -63,32 +63,32 @@ export interface IptablesRule {
 
 const PREFIX = 'iptables v1.8.9 (nf_tables): ';
 const BUILTIN: Record<'filter' | 'nat', readonly string[]> = { filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'] };
-const SERVICES: Record<string, number> = { ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, ntp: 123, https: 443 };
-const ICMP_TYPES: Record<string, [number, number | undefined] | 'any'> = {
+const SERVICES = lookupTable<number>({ ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, ntp: 123, https: 443 });
+const ICMP_TYPES = lookupTable<[number, number | undefined] | 'any'>({
   any: 'any', 'echo-reply': [0, undefined], pong: [0, undefined], 'destination-unreachable': [3, undefined], 'network-unreachable': [3, 0],
   'host-unreachable': [3, 1], 'protocol-unreachable': [3, 2], 'port-unreachable': [3, 3], 'fragmentation-needed': [3, 4],
   'source-quench': [4, undefined], redirect: [5, undefined], 'echo-request': [8, undefined], ping: [8, undefined],
   'time-exceeded': [11, undefined], 'ttl-exceeded': [11, 0], 'ttl-zero-during-transit': [11, 0], 'parameter-problem': [12, undefined],
   'timestamp-request': [13, undefined], 'timestamp-reply': [14, undefined],
-};
-const REJECT_TYPES: Record<string, string> = {
+});
+const REJECT_TYPES = lookupTable<string>({
   'icmp-net-unreachable': 'icmp-net-unreachable', 'net-unreach': 'icmp-net-unreachable', 'icmp-host-unreachable': 'icmp-host-unreachable',
   'host-unreach': 'icmp-host-unreachable', 'icmp-proto-unreachable': 'icmp-proto-unreachable', 'proto-unreach': 'icmp-proto-unreachable',
   'icmp-port-unreachable': 'icmp-port-unreachable', 'port-unreach': 'icmp-port-unreachable', 'icmp-net-prohibited': 'icmp-net-prohibited',
   'net-prohib': 'icmp-net-prohibited', 'icmp-host-prohibited': 'icmp-host-prohibited', 'host-prohib': 'icmp-host-prohibited',
   'icmp-admin-prohibited': 'icmp-admin-prohibited', 'admin-prohib': 'icmp-admin-prohibited', 'tcp-reset': 'tcp-reset', 'tcp-rst': 'tcp-reset',
-};
+});
 /** Target extensions iptables has but twinnet does not model. */
 const OTHER_TARGETS = new Set(['REDIRECT', 'MARK', 'CONNMARK', 'TCPMSS', 'NOTRACK', 'CT', 'TEE', 'NFLOG', 'NFQUEUE', 'TRACE', 'TPROXY', 'CLASSIFY', 'DSCP', 'TOS', 'TTL', 'ULOG', 'NETMAP', 'SECMARK', 'CONNSECMARK', 'AUDIT', 'CHECKSUM', 'IDLETIMER', 'LED', 'SET', 'SYNPROXY', 'HMARK', 'RATEEST', 'CLUSTERIP', 'ECN', 'MIRROR', 'SAME']);
 
 type Cmd = 'A' | 'I' | 'D' | 'R' | 'F' | 'X' | 'N' | 'P' | 'Z' | 'S' | 'L';
 const COMMAND_LONG: Record<string, Cmd> = { append: 'A', insert: 'I', delete: 'D', replace: 'R', flush: 'F', 'delete-chain': 'X', 'new-chain': 'N', policy: 'P', zero: 'Z', 'list-rules': 'S', list: 'L' };
 /** Long options always known: name → short letter or a name of our own. */
-const BASE_LONG: Record<string, string> = {
+const BASE_LONG = lookupTable<string>({
   ...Object.fromEntries(Object.entries(COMMAND_LONG)), table: 't', source: 's', src: 's', destination: 'd', dst: 'd', protocol: 'p',
   'in-interface': 'i', 'out-interface': 'o', jump: 'j', match: 'm', numeric: 'n', verbose: 'v', exact: 'x', 'line-numbers': 'line-numbers',
   wait: 'w', goto: 'g', check: 'C', 'rename-chain': 'E', fragment: 'f', 'set-counters': 'c', ipv4: '4', ipv6: '6', help: 'h', version: 'V',
-};
+});
 const SHORT_WITH_ARG = new Set(['t', 's', 'd', 'p', 'i', 'o', 'j', 'm', 'g', 'A', 'I', 'D', 'R', 'N', 'P', 'C', 'E', 'c']);
 const SHORT_NO_ARG = new Set(['n', 'v', 'x', 'w', 'f', '4', '6', 'h', 'V', 'F', 'X', 'Z', 'S', 'L']);
 /** Long options whose argument is a separate word. */
@@ -267,7 +267,7 @@ export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
           r = once(protocol, '-p');
           if (!r.ok) return r;
           const t = value!.text.toLowerCase();
-          const numbers: Record<string, 'tcp' | 'udp' | 'icmp' | 'all'> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '0': 'all' };
+          const numbers = lookupTable<'tcp' | 'udp' | 'icmp' | 'all'>({ '6': 'tcp', '17': 'udp', '1': 'icmp', '0': 'all' });
           if (t === 'tcp' || t === 'udp' || t === 'icmp' || t === 'all') protocol = { value: t, negated: neg };
           else if (numbers[t]) protocol = { value: numbers[t], negated: neg };
           else if (/^[0-9]+$/.test(t) && Number(t) <= 255) protocol = { value: Number(t), negated: neg };

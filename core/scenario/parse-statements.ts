@@ -4,7 +4,7 @@
  * tool's argv to its parser. Interactive shells (`ip netns exec NS sh` without `-c`) open only in documents.
  */
 import { err, ok, type Result } from '../result.ts';
-import { Args, toolError, unsupportedError, type Word } from './args.ts';
+import { Args, lookupTable, toolError, unsupportedError, type Word } from './args.ts';
 import { parseBridge } from './bridge.ts';
 import type { Command, CommandBody, Pipeline, Statement } from './commands.ts';
 import { scenarioError, type ScenarioError } from './error.ts';
@@ -32,11 +32,11 @@ export interface StatementContext {
 type ToolParser = (args: Args) => Result<CommandBody | ToolParse, ScenarioError>;
 
 /** The tools a scenario may run, by argv[0]. */
-const TOOLS: Record<string, ToolParser> = {
+const TOOLS = lookupTable<ToolParser>({
   iptables: parseIptables, 'iptables-save': parseIptablesSave, sysctl: parseSysctl, ping: parsePing, nc: parseNc, netcat: parseNc,
   tcpdump: parseTcpdump, tc: parseTc, send: parseSend, sleep: parseSleep, echo: parseEcho, route: parseRoute, arp: parseArp,
   conntrack: parseConntrack, httpd: parseHttpd, curl: parseCurl, bridge: parseBridge,
-};
+});
 
 /** The command names a document's `# ` prompt may start with (so `# comment` stays a comment). */
 export const COMMAND_NAMES: ReadonlySet<string> = new Set([...Object.keys(TOOLS), 'ip', 'sudo', 'sh', 'bash', 'set', 'exit']);

@@ -15,12 +15,12 @@
  */
 import type { Ipv4Address } from '../ipv4.ts';
 import { ok, type Result } from '../result.ts';
-import { type Args, toolError, type Word } from './args.ts';
+import { type Args, lookupTable, toolError, type Word } from './args.ts';
 import type { CommandBody } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 import { inetAton } from './getopt.ts';
 
-const FLAG_BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10, U: 0x20, E: 0x40, C: 0x80 };
+const FLAG_BITS = lookupTable({ F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10, U: 0x20, E: 0x40, C: 0x80 });
 
 /** Parses `send …` (argv[0] is `send`). */
 export function parseSend(args: Args): Result<CommandBody, ScenarioError> {

@@ -1,6 +1,6 @@
 /** `sysctl …` as procps-ng 4.0.2 reads it (sysctl.c main(), WriteSetting(), ReadSetting()). */
 import { ok, type Result } from '../result.ts';
-import { type Args, toolError, unsupportedError } from './args.ts';
+import { type Args, lookupTable, toolError, unsupportedError } from './args.ts';
 import type { CommandBody, SysctlSetting } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 
@@ -39,7 +39,7 @@ export function parseSysctl(args: Args): Result<CommandBody, ScenarioError> {
   while (!args.done) {
     const w = args.next()!;
     if (w.text.startsWith('--')) {
-      const long: Record<string, () => void> = { '--write': () => (write = true), '--quiet': () => (quiet = true), '--values': () => (valuesOnly = true), '--ignore': () => (ignoreUnknown = true) };
+      const long = lookupTable<() => void>({ '--write': () => (write = true), '--quiet': () => (quiet = true), '--values': () => (valuesOnly = true), '--ignore': () => (ignoreUnknown = true) });
       const f = long[w.text];
       if (f) f();
       else if (['--all', '--binary', '--names', '--load', '--system', '--pattern', '--deprecated', '--help', '--version'].includes(w.text.split('=')[0]!)) return unsupportedError(w.position, `sysctl option "${w.text}" is not modelled by twinnet`);
