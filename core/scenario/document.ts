@@ -40,7 +40,7 @@ export interface DocCommand {
   readonly position: SourcePosition;
   readonly text: string;
   readonly statements: readonly Statement[];
-  /** The namespace of an interactive shell the command runs in (each command also carries its own). */
+  /** The interactive shell's namespace in force when the command is typed (each typed command also carries its own). */
   readonly namespace: string | undefined;
   /** Shown output, trailing blank lines trimmed; empty = unchecked. */
   readonly expected: readonly ExpectedLine[];
@@ -203,7 +203,7 @@ function readBlock(file: SourceFile, body: readonly RawLine[], position: SourceP
       position: file.positionAt(c.start),
       text: file.text.slice(c.start, c.end),
       statements: statements.value,
-      namespace: statements.value[0]?.pipelines[0]?.commands[0]?.kind === 'shell.enter' ? namespace : context.namespace ?? namespace,
+      namespace,
       expected: c.expected,
       longRunning: longRunningOf(statements.value, c.expected),
     });

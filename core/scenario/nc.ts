@@ -63,9 +63,9 @@ export function parseNc(args: Args): Result<CommandBody, ScenarioError> {
     return a === undefined ? toolError(w.position, `nc: getaddrinfo for host "${w.text}" port ${p}: Name or service not known`) : ok(a);
   };
   if (listen) {
-    if (ops.length > 2 || (sourcePort !== undefined && ops.length > 1) || (sourcePort !== undefined && ops.length === 1 && /^[0-9]+$/.test(ops[0]!.text) && false)) return toolError(ops[0]!.position, USAGE);
+    // `nc -l PORT`, `nc -l ADDR PORT`, or `nc -l -p PORT` with no operand (netcat.c main(): usage() otherwise).
+    if (ops.length > 2 || (sourcePort !== undefined && ops.length > 0)) return toolError(ops[0]!.position, USAGE);
     if (ops.length === 0 && sourcePort === undefined) return toolError(tool.position, 'nc: missing port number');
-    if (sourcePort !== undefined && ops.length === 1) return toolError(ops[0]!.position, USAGE);
     if (ops.length === 2) {
       const h = hostOf(ops[0]!, ops[1]!.text);
       if (!h.ok) return h;
