@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTcpdumpArgs } from '../../../core/decode/flags.ts';
-import { createPrinter, type DecodableFrame } from '../../../core/decode/printer.ts';
+import { createPrinter, type DecodableFrame, type PrinterOptions } from '../../../core/decode/printer.ts';
 import { captureFromBytes } from '../../../core/pcap/reader.ts';
 import { pcapBytes } from '../../../core/pcap/writer.ts';
 import type { TestFrame } from './frames.ts';
@@ -27,13 +27,13 @@ export function captureOf(frames: readonly TestFrame[], linkType = 1): Uint8Arra
   );
 }
 
-/** tcpdump's stdout for `-r FILE FLAGS` in UTC, as lines. */
-export function tcpdumpLines(file: Uint8Array, args: readonly string[]): string[] {
+/** tcpdump's stdout for `-r FILE FLAGS` in the time zone `tz` (default UTC), as lines. */
+export function tcpdumpLines(file: Uint8Array, args: readonly string[], tz = 'UTC'): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'twinnet-decode-'));
   try {
     const path = join(dir, 'in.pcap');
     writeFileSync(path, file);
-    const r = spawnSync('tcpdump', ['-r', path, ...args], { env: { ...process.env, TZ: 'UTC' }, encoding: 'latin1', maxBuffer: 1 << 28 });
+    const r = spawnSync('tcpdump', ['-r', path, ...args], { env: { ...process.env, TZ: tz }, encoding: 'latin1', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`tcpdump failed: ${r.stderr}`);
     return splitLines(r.stdout);
   } finally {
@@ -47,11 +47,11 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** twinnet's rendering of the same file and flags, in UTC, as lines. */
-export function decodeLines(file: Uint8Array, args: readonly string[]): string[] {
+/** twinnet's rendering of the same file and flags, in the time zone `tz` (default UTC), as lines. */
+export function decodeLines(file: Uint8Array, args: readonly string[], tz = 'UTC', options: PrinterOptions = {}): string[] {
   const parsed = parseTcpdumpArgs(args);
   if (!parsed.ok) throw new Error(parsed.error);
-  const printer = createPrinter(parsed.value.flags, { timeZone: 'UTC' });
+  const printer = createPrinter(parsed.value.flags, { timeZone: tz, ...options });
   const opened = captureFromBytes(file);
   if (!opened.ok) throw new Error(opened.error.message);
   const out: string[] = [];
@@ -59,7 +59,6 @@ export function decodeLines(file: Uint8Array, args: readonly string[]): string[]
     if (!r.ok) throw new Error(r.error.message);
     out.push(printer.print(r.value as DecodableFrame));
   }
-  // tcpdump writes bytes; compare as latin1 text as its output is read.
   return splitLines(out.join('\n') + '\n');
 }
 
