@@ -7,6 +7,8 @@ commands:
   run [FILE] [--seed N] [--pcap-dir DIR] [--json]
                        run a scenario on the simulator (default: the seed tutorial)
   sweep [--dry-run]    remove namespaces and records left by dead kernel replays
+  decode FILE [FLAGS] [FILTER]
+                       print a pcap/pcapng file as tcpdump -r FILE FLAGS [FILTER] does
 `;
 
 /** Runs one twinnet command; resolves to the process exit status. */
@@ -18,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'run') return (await import('./run.ts')).runCommand(argv.slice(1));
   if (command === 'sweep') return (await import('./sweep.ts')).sweepCommand(argv.slice(1));
+  if (command === 'decode') return (await import('./decode.ts')).decodeCommand(argv.slice(1));
   process.stderr.write(`twinnet: unknown command "${command}"\n${USAGE}`);
   return 2;
 }
