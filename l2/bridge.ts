@@ -62,7 +62,7 @@ export class Bridge extends NetDevice implements MasterDevice {
     this.ports.unshift(port);
     device.master = this;
     device.rxHandler = (dev, frame) => this.handleFrame(port, frame);
-    this.fdb.set(this.localEntry(device, device.mac));
+    if (!this.fdb.get(device.mac)?.local) this.fdb.set(this.localEntry(device, device.mac));
     this.recalculateMac();
     this.portStateSelection();
     this.owner.deviceChanged(device, 'master');
@@ -76,7 +76,8 @@ export class Bridge extends NetDevice implements MasterDevice {
     this.ports.splice(index, 1);
     device.master = undefined;
     device.rxHandler = undefined;
-    this.fdb.deleteByPort(device);
+    this.fdb.deleteByPort(device, (e) => !e.local);
+    for (const e of [...this.fdb.all()]) if (e.local && e.port === device) this.releaseLocal(e.mac, device);
     this.recalculateMac();
     this.portStateSelection();
     this.owner.deviceChanged(device, 'master');
@@ -95,8 +96,8 @@ export class Bridge extends NetDevice implements MasterDevice {
   /** A port's MAC changed (NETDEV_CHANGEADDR): its local entry moves and the bridge MAC is recalculated. */
   portAddressChanged(device: NetDevice, old: MacAddress): void {
     const entry = this.fdb.get(old);
-    if (entry?.local && entry.port === device) this.fdb.delete(old);
-    this.fdb.set(this.localEntry(device, device.mac));
+    if (entry?.local && entry.port === device) this.releaseLocal(old, device);
+    if (!this.fdb.get(device.mac)?.local) this.fdb.set(this.localEntry(device, device.mac));
     this.recalculateMac();
   }
 
@@ -104,6 +105,22 @@ export class Bridge extends NetDevice implements MasterDevice {
   override setMac(mac: MacAddress): void {
     this.macSetByHand = true;
     if (mac !== this.mac) this.changeMac(mac);
+  }
+
+  /** The MAC given at creation counts as set by hand, and selects port states as a change would. */
+  adoptMacSetByHand(): void {
+    this.macSetByHand = true;
+    this.portStateSelection();
+  }
+
+  /** A changed MAC is the port's own local entry unless it was the bridge's (fdb_delete_local()). */
+  private releaseLocal(mac: MacAddress, leaving: NetDevice | undefined): void {
+    const entry = this.fdb.get(mac);
+    if (!entry?.local) return;
+    const other = this.ports.find((p) => p.device !== leaving && p.device.mac === mac);
+    if (other) entry.port = other.device;
+    else if (leaving && this.mac === mac) entry.port = this;
+    else this.fdb.delete(mac);
   }
 
   /**
@@ -117,13 +134,19 @@ export class Bridge extends NetDevice implements MasterDevice {
     if (lowest !== this.mac) this.changeMac(lowest);
   }
 
+  /**
+   * br_stp_change_bridge_id(): the bridge's own local entry moves to the new MAC (br_fdb_change_mac_address();
+   * a port's entry for the same MAC is kept), then port states are selected again, which with no live port
+   * turns the carrier off.
+   */
   private changeMac(mac: MacAddress): void {
     const old = this.mac;
     const entry = this.fdb.get(old);
     if (entry?.local && entry.port === this) this.fdb.delete(old);
     this.mac = mac;
-    if (mac !== MAC_ZERO) this.fdb.set(this.localEntry(this, mac));
+    if (mac !== MAC_ZERO && !this.fdb.get(mac)?.local) this.fdb.set(this.localEntry(this, mac));
     this.owner.deviceChanged(this, 'address');
+    this.portStateSelection();
   }
 
   /** With STP off, ports forward while their device runs; the bridge has carrier while any does (br_port_state_selection()). */
@@ -133,12 +156,12 @@ export class Bridge extends NetDevice implements MasterDevice {
       port.state = port.device.running && this.adminUp ? 'forwarding' : 'disabled';
       if (port.state === 'forwarding') live++;
     }
-    if (this.ports.length === 0 && !this.carrierEverSet) return;
     this.setCarrier(live > 0);
   }
 
+  /** br_stp_enable_bridge(): each running port is enabled, which selects port states; with no port, nothing. */
   protected override onOpen(): void {
-    this.portStateSelection();
+    if (this.ports.length > 0) this.portStateSelection();
   }
 
   protected override onClose(): void {
@@ -232,8 +255,9 @@ export class Bridge extends NetDevice implements MasterDevice {
   /** br_pass_frame_up(): the frame is received by the bridge device itself. */
   private passUp(frame: Uint8Array): void {
     if (!this.adminUp) return;
+    // br_pass_frame_up() counts skb->len, the Ethernet header already pulled.
     this.stats.rxPackets++;
-    this.stats.rxBytes += frame.length;
+    this.stats.rxBytes += frame.length - 14;
     this.tap(frame, 'in');
     this.owner.receive(this, frame);
   }

@@ -33,6 +33,8 @@ export interface Tap {
 export interface DeviceOwner {
   /** The world's clock: every device and stack of one simulation shares it. */
   readonly scheduler: Scheduler;
+  /** The device with this index in the owner's namespace (dev_get_by_index()). */
+  deviceByIndex(ifindex: number): NetDevice | undefined;
   /** A frame arrived at `device` and no rx handler (bridge) took it: net/core/dev.c: __netif_receive_skb(). */
   receive(device: NetDevice, frame: Uint8Array): void;
   /** Carrier, admin state or address of `device` changed (netdevice notifier events). */
@@ -129,15 +131,50 @@ export abstract class NetDevice {
     return this.ifindex;
   }
 
+  /** dev->operstate as linkwatch last set it; IF_OPER_UNKNOWN until a carrier event says otherwise. */
+  private operStateValue: OperState = 'UNKNOWN';
+  private linkwatchPending = false;
+
   /**
-   * RFC 2863 operstate (net/core/link_watch.c: default_operstate()). Without carrier the kernel says
-   * LOWERLAYERDOWN when iflink differs from the device's own index, else DOWN: so a veth whose peer in another
-   * namespace happens to have the same index shows DOWN (measured on 6.18: `a0@if2 … state DOWN`).
+   * The operstate `ip link` shows (rtnl_fill_ifinfo(): DOWN while the device is not running, else dev->operstate).
+   * dev->operstate is recomputed by linkwatch after carrier events only, not when the device is opened.
    */
   get operState(): OperState {
-    if (!this.adminUp) return 'DOWN';
-    if (!this.carrierOn) return this.iflink !== this.ifindex ? 'LOWERLAYERDOWN' : 'DOWN';
+    if (this.linkwatchPending) this.runLinkwatch();
+    return this.adminUp ? this.operStateValue : 'DOWN';
+  }
+
+  /**
+   * net/core/link_watch.c: default_operstate() (6.x). Without carrier: DOWN when iflink is the device's own
+   * index, or names no device in this namespace (a veth whose peer lives elsewhere), or one with carrier; else
+   * LOWERLAYERDOWN. With carrier: UP, or UNKNOWN for drivers that never report (lo, dummy).
+   */
+  computeOperState(): OperState {
+    if (!this.carrierOn) {
+      const iflink = this.iflink;
+      if (iflink === this.ifindex) return 'DOWN';
+      const lower = this.owner.deviceByIndex(iflink);
+      if (!lower || lower.carrier) return 'DOWN';
+      return 'LOWERLAYERDOWN';
+    }
     return this.operUnknown ? 'UNKNOWN' : 'UP';
+  }
+
+  /**
+   * linkwatch_fire_event(): a carrier event; linkwatch recomputes the operstate shortly after, once the change
+   * that caused it is complete (a veth's peer has lost carrier too, a moved device sits in its new namespace).
+   */
+  linkwatch(): void {
+    if (this.linkwatchPending) return;
+    this.linkwatchPending = true;
+    this.owner.scheduler.after(0, () => {
+      if (this.linkwatchPending) this.runLinkwatch();
+    });
+  }
+
+  private runLinkwatch(): void {
+    this.linkwatchPending = false;
+    this.operStateValue = this.computeOperState();
   }
 
   /** Devices whose driver never reports an operstate (loopback; a bridge before its first port) show UNKNOWN. */
@@ -149,6 +186,7 @@ export abstract class NetDevice {
   setCarrier(on: boolean): void {
     if (this.carrierOn === on) return;
     this.carrierOn = on;
+    this.linkwatch();
     this.owner.deviceChanged(this, 'carrier');
     this.master?.portChanged(this);
   }
@@ -228,7 +266,6 @@ export abstract class NetDevice {
     }
     this.stats.rxPackets++;
     this.stats.rxBytes += frame.length;
-    if ((frame[0]! & 1) === 1) this.stats.multicast++;
     this.tap(frame, 'in');
     if (this.rxHandler?.(this, frame)) return;
     this.owner.receive(this, frame);

@@ -11,10 +11,7 @@ import { buildDatagram, ipSend } from './ipv4.ts';
 const ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
 /** NR_ICMP_TYPES: above it a type is assumed to be an error. */
 const NR_ICMP_TYPES = 18;
-/** net.ipv4.icmp_ratemask 0x1818: unreachable, source quench, time exceeded, parameter problem. */
-const RATEMASK = 0x1818;
-/** net.ipv4.icmp_ratelimit: 1000 ms per token; XRLIM_BURST_FACTOR 6. */
-const RATELIMIT = 1000 * MILLISECOND;
+/** XRLIM_BURST_FACTOR: a peer's bucket holds six tokens. */
 const BURST_FACTOR = 6;
 
 /** Per-destination token buckets (struct inet_peer rate_tokens / rate_last; inet_peer_xrlim_allow()). */
@@ -23,8 +20,10 @@ export class IcmpRateLimiter {
   /** ICMP redirects per destination (ip_rt_send_redirect()). */
   readonly redirects = new Map<Ipv4Address, { count: number; last: Instant }>();
 
-  /** Whether one more message to `destination` may go now. */
-  allow(destination: Ipv4Address, now: Instant): boolean {
+  /** Whether one more message to `destination` may go now; `ratelimitMs` is net.ipv4.icmp_ratelimit. */
+  allow(destination: Ipv4Address, now: Instant, ratelimitMs: number): boolean {
+    const RATELIMIT = ratelimitMs * MILLISECOND;
+    if (RATELIMIT === 0) return true;
     let peer = this.peers.get(destination);
     if (!peer) {
       // inet_getpeer(): a new peer starts with rate_last 0, so its bucket is full.
@@ -73,7 +72,7 @@ export function sendIcmpError(ns: NetNamespace, original: Uint8Array, inDevice: 
   const local = ns.isLocalAddress(destination);
   const route = routeOutput(ns, source, local ? { source: destination } : {});
   if (typeof route === 'string') return;
-  if ((RATEMASK >>> type) & 1 && route.device.kind !== 'loopback' && !ns.icmpLimiter.allow(source, ns.now)) {
+  if ((ns.icmp.ratemask >>> type) & 1 && route.device.kind !== 'loopback' && !ns.icmpLimiter.allow(source, ns.now, ns.icmp.ratelimitMs)) {
     ns.drop(inDevice, original, 'rate limited');
     return;
   }
@@ -138,7 +137,7 @@ export function icmpReceive(ns: NetNamespace, device: NetDevice, datagram: Uint8
     return;
   }
   const type = icmp[0]!;
-  if (type === 8 && pktType === 'host') {
+  if (type === 8 && (pktType === 'host' || ns.icmp.echoIgnoreBroadcasts === 0)) {
     echoReply(ns, datagram, icmp);
     return;
   }

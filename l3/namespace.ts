@@ -55,6 +55,8 @@ export class NetNamespace implements DeviceOwner {
   /** `net.ipv4.neigh.default.*` and per device. */
   readonly neighDefault: NeighParms;
   readonly neighParms = new Map<NetDevice, NeighParms>();
+  /** `net.ipv4.icmp_*` (net/ipv4/icmp.c defaults). */
+  readonly icmp = { echoIgnoreBroadcasts: 1, ratelimitMs: 1000, ratemask: 0x1818 };
   /** `net.ipv6.conf.{all,default}.disable_ipv6` (IPv6 itself is not modelled). */
   readonly ipv6Disabled = { all: 0, default: 0 };
 
@@ -112,7 +114,7 @@ export class NetNamespace implements DeviceOwner {
    * next free index cyclically from net->ifindex.
    */
   reserveIfindex(wanted?: number): number {
-    if (wanted !== undefined && !this.byIndex.has(wanted)) return wanted;
+    if (wanted !== undefined && wanted > 0 && !this.byIndex.has(wanted)) return wanted;
     let candidate = this.nextIfindex;
     while (this.byIndex.has(candidate)) candidate = candidate >= 0x7fffffff ? 1 : candidate + 1;
     this.nextIfindex = candidate + 1;
@@ -287,6 +289,10 @@ export class NetNamespace implements DeviceOwner {
   deviceChanged(device: NetDevice, change: DeviceChange): void {
     switch (change) {
       case 'up':
+        // inetdev_event(NETDEV_UP): lo gets 127.0.0.1/8 scope host whenever it comes up.
+        if (device === this.loopback && !this.addressesOf(device).some((a) => a.local === 0x7f000001)) {
+          this.addresses.get(device)?.insert({ device, local: 0x7f000001, prefixLength: 8, broadcast: undefined, scope: 'host', label: 'lo', noPrefixRoute: false, metric: 0 });
+        }
         for (const address of this.addressesOf(device)) addIfaddrRoutes(this, address);
         break;
       case 'down':

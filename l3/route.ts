@@ -15,7 +15,7 @@ export interface OutputRoute {
 }
 
 /** Errors of an output lookup, as errno text (connect(2) and sendmsg(2) print these). */
-export type RouteError = 'Network is unreachable' | 'No route to host' | 'Invalid argument' | 'Operation not permitted' | 'No such device';
+export type RouteError = 'Network is unreachable' | 'No route to host' | 'Invalid argument' | 'Permission denied' | 'No such device';
 
 /** fib_lookup() with the default rules: table local, then main (then default). */
 export function fibLookup(ns: NetNamespace, destination: Ipv4Address, options: { scope?: RouteScope; oif?: NetDevice } = {}): FibResult | undefined {
@@ -70,7 +70,8 @@ export function routeOutput(
 ): OutputRoute | RouteError {
   const { oif } = options;
   let source = options.source ?? 0;
-  if (source !== 0 && !ns.isLocalAddress(source)) return 'Invalid argument';
+  // __ip_dev_find() finds no device holding the source: ENETUNREACH (measured with `ip route get … from`).
+  if (source !== 0 && !ns.isLocalAddress(source)) return 'Network is unreachable';
   if (oif && !oif.adminUp) return 'Network is unreachable';
   if (destination === 0xffffffff || isMulticastIpv4(destination)) {
     if (!oif) {
@@ -96,7 +97,7 @@ export function routeOutput(
     case 'blackhole':
       return 'Invalid argument';
     case 'prohibit':
-      return 'Operation not permitted';
+      return 'Permission denied';
     case 'local': {
       if (source === 0) source = route.prefsrc ?? destination;
       return { device: ns.loopback, nexthop: destination, source, kind: 'local', route };

@@ -114,6 +114,9 @@ export class Network implements NamespaceHost {
     Veth.pair(dev, peer);
     peerNs.register(peer);
     ns.register(dev);
+    // veth_newlink(): netif_carrier_off() on both ends, each a linkwatch event.
+    peer.linkwatch();
+    dev.linkwatch();
     if (peerNs !== ns) {
       ns.nsidFor(peerNs);
       peerNs.nsidFor(ns);
@@ -125,8 +128,9 @@ export class Network implements NamespaceHost {
   addBridge(ns: NetNamespace, name: string, mac?: MacAddress): Bridge | LinkError {
     if (ns.device(name)) return 'RTNETLINK answers: File exists';
     const bridge = new Bridge(name, 0, mac ?? this.randomMac(), ns);
-    if (mac !== undefined) bridge.macSetByHand = true;
     ns.register(bridge);
+    // br_dev_newlink() with IFLA_ADDRESS: br_stp_change_bridge_id(), which selects port states (none: no carrier).
+    if (mac !== undefined) bridge.adoptMacSetByHand();
     return bridge;
   }
 
@@ -165,6 +169,8 @@ export class Network implements NamespaceHost {
     if (device.kind === 'loopback') return 'RTNETLINK answers: Invalid argument';
     device.master?.removePort(device);
     from.unregister(device);
+    // Re-registered in its new namespace: a fresh qdisc (noop until it is next up).
+    device.everUp = false;
     to.register(device, device.ifindex);
     if (device instanceof Veth) {
       const peerNs = this.namespaceOf(device.peer);

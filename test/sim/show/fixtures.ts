@@ -5,7 +5,6 @@ import { parseIpv4 } from '../../../core/ipv4.ts';
 import { parseMac, type MacAddress } from '../../../core/mac.ts';
 import { Bridge } from '../../../l2/bridge.ts';
 import type { NetDevice } from '../../../l2/device.ts';
-import { Dummy } from '../../../l2/dummy.ts';
 import type { Veth } from '../../../l2/veth.ts';
 import { defaultAddressScope } from '../../../l3/address.ts';
 import { TABLE_MAIN, type Route, type RouteScope, type RouteType } from '../../../l3/fib.ts';
@@ -128,14 +127,9 @@ export function addAddress(ns: NetNamespace, device: string, cidr: string, extra
   if (typeof added === 'string') throw new Error(added);
 }
 
-/**
- * `ip link set lo up`. The kernel adds 127.0.0.1/8 scope host when lo comes up (net/ipv4/devinet.c
- * inetdev_event(NETDEV_UP)); the model does not yet (see the failing test in ip-addr.test.ts), so the
- * fixtures' topologies add it here the way the kernel would, to keep the formatter tests about formatting.
- */
+/** `ip link set lo up` (the kernel adds 127.0.0.1/8 scope host then: inetdev_event(NETDEV_UP)). */
 export function loopbackUp(ns: NetNamespace): void {
   ns.loopback.open();
-  if (!ns.addressesOf(ns.loopback).some((a) => a.local === ip('127.0.0.1'))) addAddress(ns, 'lo', '127.0.0.1/8');
 }
 
 /** `ip route add PREFIX [via GW] [dev D] [proto P] [scope S] [src A] [metric N] [table T]` as the kernel stores it. */
@@ -184,35 +178,16 @@ export function ping(net: Network, ns: NetNamespace, destination: string, option
   return p;
 }
 
-/**
- * Runs `create` while index 0 is taken in each namespace. Model bug (ifindex.test.ts): NetNamespace.register()
- * keeps the placeholder index 0 that Network.addVeth()/addBridge() construct devices with, where the kernel
- * allocates the next free index (ceth1 2, veth1 3). Until that is fixed, the fixtures' topologies are built with
- * index 0 occupied, which makes register() take the kernel's next free index; once fixed this changes nothing.
- */
-export function withIndexZeroTaken<T>(namespaces: readonly NetNamespace[], create: () => T): T {
-  const placeholders = [...new Set(namespaces)].filter((ns) => !ns.deviceByIndex(0)).map((ns) => {
-    const d = new Dummy('tw-index0', 0, 0, ns);
-    ns.register(d, 0);
-    return [ns, d] as const;
-  });
-  try {
-    return create();
-  } finally {
-    for (const [ns, d] of placeholders) ns.unregister(d);
-  }
-}
-
 /** `ip link add NAME address MAC type veth peer name PEER address PEERMAC [netns NS]`. */
 export function createVeth(net: Network, ns: NetNamespace, name: string, macText: string, peerName: string, peerMacText: string, peerNs: NetNamespace = ns): [Veth, Veth] {
-  const pair = withIndexZeroTaken([ns, peerNs], () => net.addVeth(ns, name, peerName, peerNs, { mac: mac(macText), peerMac: mac(peerMacText) }));
+  const pair = net.addVeth(ns, name, peerName, peerNs, { mac: mac(macText), peerMac: mac(peerMacText) });
   if (typeof pair === 'string') throw new Error(pair);
   return pair;
 }
 
 /** `ip link add NAME [address MAC] type bridge`. */
 export function createBridge(net: Network, ns: NetNamespace, name: string, macText?: string): Bridge {
-  const bridge = withIndexZeroTaken([ns], () => net.addBridge(ns, name, macText === undefined ? undefined : mac(macText)));
+  const bridge = net.addBridge(ns, name, macText === undefined ? undefined : mac(macText));
   if (!(bridge instanceof Bridge)) throw new Error(bridge);
   return bridge;
 }

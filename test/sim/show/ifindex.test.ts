@@ -4,15 +4,13 @@ import { showLinks } from '../../../sim/show/ip-link.ts';
 import { expectSame, loopbackUp, mac, Recording } from './fixtures.ts';
 
 /**
- * Model bug: devices created through Network.addVeth() / addBridge() are constructed with ifindex 0 and
- * NetNamespace.register() → reserveIfindex(0) keeps 0 because no device has it. The kernel allocates the next free
- * index: fixtures/show/links.out, `ip link` after `ip link add veth1 … peer name ceth1 …` in a fresh namespace:
+ * The kernel allocates the next free index, peer first: fixtures/show/links.out, `ip link` after
+ * `ip link add veth1 … peer name ceth1 …` in a fresh namespace:
  *   2: ceth1@veth1: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000
  *   3: veth1@ceth1: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000
- * The simulator prints `0: ceth1@veth1` and `2: veth1@ceth1`.
  */
-describe('ifindex allocation (model)', () => {
-  it.fails('a new veth pair takes the next free indexes, peer first (kernel: ceth1 2, veth1 3)', () => {
+describe('ifindex allocation', () => {
+  it('a new veth pair takes the next free indexes, peer first (kernel: ceth1 2, veth1 3)', () => {
     const k = new Recording('links');
     const net = new Network();
     loopbackUp(net.global);
@@ -24,7 +22,7 @@ describe('ifindex allocation (model)', () => {
     expectSame(showLinks(net, net.global), k.next('ip link'));
   });
 
-  it.fails('a new bridge takes the next free index (kernel: 2 in a namespace with only lo)', () => {
+  it('a new bridge takes the next free index (kernel: 2 in a namespace with only lo)', () => {
     const net = new Network();
     const bridge = net.addBridge(net.global, 'br0');
     expect(typeof bridge === 'string' ? bridge : bridge.ifindex).toBe(2);

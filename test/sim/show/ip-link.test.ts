@@ -69,26 +69,5 @@ describe('ip link / ip addr (fixtures/show/links.sh)', () => {
       show('ip route', () => showRoutes(net, g));
       show('ip route show table local', () => showRoutes(net, g, { table: 'local' }));
     },
-    [
-      {
-        block: 17,
-        command: 'ip link',
-        reason:
-          'operstate of veth1 (up) once its peer ceth1 (up) moved to another namespace: the kernel shows "state DOWN": net/core/link_watch.c default_operstate() (6.x) says LOWERLAYERDOWN only when a device with index iflink exists in the same namespace and has no carrier, and computes it at the carrier event; the model says LOWERLAYERDOWN whenever iflink differs from ifindex',
-      },
-      { block: 18, command: 'ip -j link', reason: 'the same operstate: kernel "operstate":"DOWN", model LOWERLAYERDOWN' },
-      {
-        block: 19,
-        command: 'ip netns exec tw-show-links ip link',
-        reason: 'a device moved to another namespace loses its qdisc (dev_change_net_namespace() → dev_shutdown()): the kernel shows "qdisc noop" for ceth1 until it is opened again, the model keeps everUp and prints noqueue',
-      },
-      { block: 20, command: 'ip netns exec tw-show-links ip -j link', reason: 'the same qdisc: kernel "qdisc":"noop", model noqueue' },
-      { block: 22, command: 'ip netns exec tw-show-links ip addr', reason: 'the same qdisc: kernel "qdisc noop", model noqueue' },
-      {
-        block: 33,
-        command: 'ip netns exec tw-show-links ip link show ceth1',
-        reason: 'operstate of ceth1 (up) after its peer veth1 in the global namespace went down: kernel "state DOWN" (no device with index 3 in ceth1\'s namespace: default_operstate()), model LOWERLAYERDOWN',
-      },
-    ],
   );
 });

@@ -75,32 +75,19 @@ describe('ip addr / ip route / route -n / ip route get (fixtures/show/routes.sh)
       show('ip route', () => showRoutes(net, g));
       show('ip route show table local', () => showRoutes(net, g, { table: 'local' }));
     },
-    [
-      {
-        block: 31,
-        command: 'ip route get 10.5.0.1',
-        reason: 'a prohibit route fails the output lookup with EACCES (fib_props[RTN_PROHIBIT].error): the kernel prints "RTNETLINK answers: Permission denied", the model\'s routeOutput() returns "Operation not permitted"',
-      },
-      {
-        block: 33,
-        command: 'ip route get 192.0.2.2 from 10.1.1.1',
-        reason: 'a source that is not a local address fails with ENETUNREACH (ip_route_output_key_hash_rcu(): __ip_dev_find() finds no device): kernel "RTNETLINK answers: Network is unreachable", model "Invalid argument"',
-      },
-    ],
   );
 });
 
 describe('loopback (model)', () => {
   /**
-   * Model bug: `ip link set lo up` makes the kernel add 127.0.0.1/8 scope host (net/ipv4/devinet.c inetdev_event(),
+   * `ip link set lo up` makes the kernel add 127.0.0.1/8 scope host (net/ipv4/devinet.c inetdev_event(),
    * NETDEV_UP on a loopback device). fixtures/show/links.out, first `ip addr` in a fresh namespace with lo up:
    *   1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
    *       link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
    *       inet 127.0.0.1/8 scope host lo
    *          valid_lft forever preferred_lft forever
-   * The model's lo has no address after open().
    */
-  it.fails('lo gets 127.0.0.1/8 scope host when it comes up', () => {
+  it('lo gets 127.0.0.1/8 scope host when it comes up', () => {
     const k = new Recording('links');
     k.next('ip link');
     const net = new Network();
