@@ -34,11 +34,6 @@ export class Args {
     return this.words[this.index++];
   }
 
-  /** The word before the cursor (the last one taken), or the end when none was. */
-  previousPosition(): SourcePosition {
-    return this.words[this.index - 1]?.position ?? this.end;
-  }
-
   /** The words not yet taken. */
   rest(): readonly Word[] {
     return this.words.slice(this.index);
@@ -53,13 +48,6 @@ export function toolError(position: SourcePosition, message: string): Result<nev
 /** An `unsupported` error: a real command or option that twinnet does not model. */
 export function unsupportedError(position: SourcePosition, message: string): Result<never, ScenarioError> {
   return err(scenarioError('unsupported', position, message));
-}
-
-/** Parses a decimal integer in [min, max] written only with digits (no sign, no base prefix). */
-export function parseDecimal(text: string, min: number, max: number): number | undefined {
-  if (!/^[0-9]+$/.test(text)) return undefined;
-  const n = Number(text);
-  return n >= min && n <= max ? n : undefined;
 }
 
 /**

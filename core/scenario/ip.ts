@@ -21,7 +21,7 @@ export interface ToolParse {
 
 /** `ip netns exec NS CMD…`: the namespace word and where the command starts in argv. */
 export interface NetnsExec {
-  readonly exec: { readonly namespace: Word; readonly commandIndex: number; readonly netnsIndex: number };
+  readonly exec: { readonly namespace: Word; readonly commandIndex: number };
 }
 
 /** ip/ip.c cmds[], in order (iproute2 6.1). */
@@ -147,7 +147,7 @@ function parseIpNetns(args: Args, options: IpOptions): Result<CommandBody | Netn
       if (name.text === '' || name.text === '.' || name.text === '..' || name.text.includes('/')) return toolError(name.position, `Invalid netns name "${name.text}"`);
       if (sub === 'exec') {
         if (args.done) return toolError(name.position, 'No command specified');
-        return ok({ exec: { namespace: name, commandIndex: args.index, netnsIndex: args.index - 1 } });
+        return ok({ exec: { namespace: name, commandIndex: args.index } });
       }
       return ok(markNetns({ kind: sub === 'add' ? 'netns.add' : 'netns.del', name: name.text }, args.index - 1));
     }
