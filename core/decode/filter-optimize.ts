@@ -1,18 +1,21 @@
 /*
- * What tcpdump's default optimisation (libpcap optimize.c) changes in a filter's meaning and errors. The test
+ * What tcpdump's default optimisation (libpcap 1.10 optimize.c) changes in a filter's meaning and errors. The test
  * tree is wired into a decision graph as gencode wires BPF blocks (each test with a true and a false successor),
- * then specialised along every path, as optimize.c's jump threading does:
+ * then optimised in the two passes of bpf_optimize():
  *
- * - a test is decided on a path when the same test was made before on it, or when the same value was found
- *   equal to another constant (fold_edge); the test and its loads disappear from that path;
- * - a test whose two successors are the same disappears (opt_j, JT == JF), so `X or 1 = 1` accepts a frame too
- *   short for X, and a filter no path can accept compiles to "reject" ("expression rejects all packets");
- * - constants fold (fold_op, opt_stmt): `1 + 2`, `-5`, `0 * x`, `0 / x` (= 0, even for x = 0), `x * 0`,
- *   `x & 0` (the last two still count as unknown for deciding tests); a constant zero divisor and a shift by more
- *   than 31 are errors when the test that holds them survives.
+ * 1. Without touching statements (opt_loop with do_stmts 0): jump threading along every path. A test is decided
+ *    when the same test was made before on the path, when the same value was found equal to another constant
+ *    (fold_edge), or when it compares two literal numbers (opt_peep); a decided test disappears from its path, and
+ *    so does a test whose two successors end up the same (opt_j), with its loads: `X or 1 = 1` accepts a frame
+ *    too short for X, and a filter no path accepts becomes "reject" ("expression rejects all packets").
+ * 2. Statements (do_stmts 1): constant folding of arithmetic (fold_op, opt_stmt: `1 + 2`, `-5`, `x * 0`, `x & 0`,
+ *    `0 * x`, `0 / x`...), with errors for a constant zero divisor or a shift above 31 in any surviving test. A test
+ *    that folding decides now jumps to one successor, but this pass moves no branches: the tests before it stay,
+ *    and only a decided test at the root is skipped (opt_root). So `ip and - 5 = 2` compiles (and matches
+ *    nothing), while `- 5 = 2` rejects all packets.
  *
- * This follows the optimiser's rules, not its iteration order, so it can decide more than libpcap does: libpcap
- * leaves `ip and not - 5 > 2` compiled (matching nothing) where twinnet reports that it rejects all packets.
+ * Pass 1 decides along paths where libpcap uses edge dominators and its or/and pull-ups, so the two can differ on
+ * frames cut short inside the headers a filter reads, and on contradictions only visible across a join.
  */
 import { formatValue, type CmpOp, type Node, type Value } from './filter-ir.ts';
 
@@ -43,43 +46,41 @@ export function alu(op: string, a: number, b: number): number {
 
 interface Folded {
   readonly v: Value;
-  /** True for a constant that decides tests (no load was dropped to get it). */
-  readonly pure: boolean;
   /** The optimiser's error for a constant zero divisor or an oversized shift, if any. */
   readonly error?: string;
 }
 
 const ZERO_ABSORBING = new Set(['*', '/', '%', '&', '<<', '>>']);
 
+/** Folds a value as pass 2 does (optimize.c: opt_stmt, fold_op). */
 function foldValue(v: Value): Folded {
+  const with_ = (value: Value, error: string | undefined): Folded => (error === undefined ? { v: value } : { v: value, error });
   switch (v.k) {
     case 'const':
-      return { v, pure: true };
     case 'len':
-      return { v, pure: false };
+      return { v };
     case 'load': {
       const index = foldValue(v.index);
-      return { v: { ...v, index: index.v }, pure: false, ...(index.error === undefined ? {} : { error: index.error }) };
+      return with_({ ...v, index: index.v }, index.error);
     }
     case 'neg': {
       const a = foldValue(v.a);
-      if (a.v.k === 'const') return { v: { k: 'const', v: -a.v.v >>> 0 }, pure: a.pure, ...(a.error === undefined ? {} : { error: a.error }) };
-      return { v: { k: 'neg', a: a.v }, pure: false, ...(a.error === undefined ? {} : { error: a.error }) };
+      return with_(a.v.k === 'const' ? { k: 'const', v: -a.v.v >>> 0 } : { k: 'neg', a: a.v }, a.error);
     }
     case 'alu': {
       const a = foldValue(v.a);
       const b = foldValue(v.b);
-      const keep = (error: string | undefined): Folded => ({ v: { k: 'alu', op: v.op, a: a.v, b: b.v }, pure: false, ...(error === undefined ? {} : { error }) });
       let error = a.error ?? b.error;
+      const kept: Value = { k: 'alu', op: v.op, a: a.v, b: b.v };
       if (b.v.k === 'const') {
         const k = b.v.v;
-        if ((v.op === '/' || v.op === '%') && k === 0) return keep(error ?? (v.op === '/' ? 'division by zero' : 'modulus by zero'));
-        if (a.v.k === 'const') return { v: { k: 'const', v: alu(v.op, a.v.v, k) }, pure: a.pure && b.pure, ...(error === undefined ? {} : { error }) };
+        if ((v.op === '/' || v.op === '%') && k === 0) return with_(kept, error ?? (v.op === '/' ? 'division by zero' : 'modulus by zero'));
+        if (a.v.k === 'const') return with_({ k: 'const', v: alu(v.op, a.v.v, k) }, error);
         if ((v.op === '<<' || v.op === '>>') && k > 31) error ??= 'shift by more than 31 bits';
-        if ((v.op === '*' || v.op === '&') && k === 0) return { v: { k: 'const', v: 0 }, pure: false, ...(error === undefined ? {} : { error }) };
+        if ((v.op === '*' || v.op === '&') && k === 0) return with_({ k: 'const', v: 0 }, error);
       }
-      if (a.v.k === 'const' && a.v.v === 0 && a.pure && ZERO_ABSORBING.has(v.op)) return { v: a.v, pure: true, ...(error === undefined ? {} : { error }) };
-      return keep(error);
+      if (a.v.k === 'const' && a.v.v === 0 && ZERO_ABSORBING.has(v.op)) return with_(a.v, error);
+      return with_(kept, error);
     }
   }
 }
@@ -96,35 +97,22 @@ function compare(op: CmpOp, a: number, b: number): boolean {
 const TRUE: Node = { t: 'const', v: true };
 const FALSE: Node = { t: 'const', v: false };
 
-/** A test's identity as text: tests with the same name are the same test. */
-export function testName(test: TestNode): string {
-  const k = testKey(test);
-  return `${k.value} ${k.op} ${k.k}`;
-}
-
-/** Folds constants in a test tree; tests carrying a folding error are kept, with the error in `errors` by name. */
-export function fold(n: Node, errors: Map<string, string>): Node {
+/** Decides the comparisons of two literal numbers, as pass 1 does, and the connectives they make constant. */
+export function decideLiterals(n: Node): Node {
   switch (n.t) {
     case 'const':
     case 'meta':
       return n;
-    case 'cmp': {
-      const a = foldValue(n.a);
-      const b = foldValue(n.b);
-      const error = a.error ?? b.error;
-      if (error === undefined && a.pure && b.pure && a.v.k === 'const' && b.v.k === 'const') return compare(n.op, a.v.v, b.v.v) ? TRUE : FALSE;
-      const folded: TestNode = { t: 'cmp', op: n.op, a: a.v, b: b.v };
-      if (error !== undefined && !errors.has(testName(folded))) errors.set(testName(folded), error);
-      return folded;
-    }
+    case 'cmp':
+      return n.a.k === 'const' && n.b.k === 'const' ? (compare(n.op, n.a.v, n.b.v) ? TRUE : FALSE) : n;
     case 'not': {
-      const a = fold(n.a, errors);
+      const a = decideLiterals(n.a);
       return a.t === 'const' ? (a.v ? FALSE : TRUE) : { t: 'not', a };
     }
     case 'and':
     case 'or': {
-      const a = fold(n.a, errors);
-      const b = fold(n.b, errors);
+      const a = decideLiterals(n.a);
+      const b = decideLiterals(n.b);
       const absorbing = n.t === 'or';
       if (a.t === 'const') return a.v === absorbing ? a : b;
       return { t: n.t, a, b };
@@ -139,6 +127,12 @@ export function testKey(test: TestNode): { value: string; op: string; k: number 
   return { value: `${formatValue(test.a)}|${formatValue(test.b)}`, op: test.op, k: undefined };
 }
 
+/** A test's identity as text: tests with the same name are the same test. */
+function testName(test: TestNode): string {
+  const k = testKey(test);
+  return `${k.value} ${k.op} ${k.k}`;
+}
+
 /** Builds and specialises decision graphs, sharing equal nodes. */
 export class DagBuilder {
   private nextId = 2;
@@ -147,8 +141,8 @@ export class DagBuilder {
   private readonly interned = new Map<string, Dag>();
   private readonly keysOf = new Map<Dag, ReadonlySet<string>>();
 
-  private make(test: TestNode, t: Dag, f: Dag): Dag {
-    const name = `${testName(test)}|${t.id}|${f.id}`;
+  private make(test: TestNode, t: Dag, f: Dag, pass1 = true): Dag {
+    const name = `${pass1 ? 1 : 2}|${testName(test)}|${t.id}|${f.id}`;
     let node = this.interned.get(name);
     if (!node) {
       node = { kind: 'test', test, t, f, id: this.nextId++ };
@@ -216,19 +210,32 @@ export class DagBuilder {
     };
     return walk(root, []);
   }
-}
 
-/** The tests still in a graph, in depth-first order. */
-export function liveTests(root: Dag): TestNode[] {
-  const seen = new Set<number>();
-  const out: TestNode[] = [];
-  const visit = (d: Dag): void => {
-    if (d.kind === 'leaf' || seen.has(d.id)) return;
-    seen.add(d.id);
-    out.push(d.test);
-    visit(d.t);
-    visit(d.f);
-  };
-  visit(root);
-  return out;
+  /**
+   * Pass 2 (optimize.c: opt_loop with do_stmts): folds the values of every test; a test decided by folding is
+   * replaced by the successor it now always takes, without removing the tests before it. Returns the new root
+   * and the first folding error of a surviving test.
+   */
+  foldStatements(root: Dag): { root: Dag; error: string | undefined } {
+    const memo = new Map<number, Dag>();
+    let error: string | undefined;
+    const walk = (d: Dag): Dag => {
+      if (d.kind === 'leaf') return d;
+      const hit = memo.get(d.id);
+      if (hit) return hit;
+      let out: Dag;
+      if (d.test.t === 'meta') out = this.make(d.test, walk(d.t), walk(d.f), false);
+      else {
+        const a = foldValue(d.test.a);
+        const b = foldValue(d.test.b);
+        error ??= a.error ?? b.error;
+        if (a.error === undefined && b.error === undefined && a.v.k === 'const' && b.v.k === 'const') out = walk(compare(d.test.op, a.v.v, b.v.v) ? d.t : d.f);
+        else out = this.make({ t: 'cmp', op: d.test.op, a: a.v, b: b.v }, walk(d.t), walk(d.f), false);
+      }
+      memo.set(d.id, out);
+      return out;
+    };
+    const out = walk(root);
+    return { root: out, error };
+  }
 }

@@ -12,7 +12,7 @@ import { compileDag, type FrameMeta } from './filter-eval.ts';
 import { FilterFault, Gen } from './filter-gen.ts';
 import { formatNode, type Node } from './filter-ir.ts';
 import { scanFilter } from './filter-lexer.ts';
-import { DagBuilder, fold, liveTests, testName, type Dag } from './filter-optimize.ts';
+import { DagBuilder, decideLiterals, type Dag } from './filter-optimize.ts';
 import { FilterParser, GrammarFault } from './filter-parser.ts';
 
 export type { FrameMeta } from './filter-eval.ts';
@@ -82,11 +82,10 @@ export function compileFilter(text: string, options: FilterOptions = {}): Result
   let dag: Dag;
   if (options.optimize === false) dag = builder.wire(tree);
   else {
-    const errors = new Map<string, string>();
-    const wired = builder.wire(fold(tree, errors));
-    dag = builder.specialise(wired) ?? wired;
-    const error = liveTests(dag).map((t) => errors.get(testName(t))).find((e) => e !== undefined);
-    if (error !== undefined) return failure('libpcap', error);
+    const wired = builder.wire(decideLiterals(tree));
+    const folded = builder.foldStatements(builder.specialise(wired) ?? wired);
+    if (folded.error !== undefined) return failure('libpcap', folded.error);
+    dag = folded.root;
     if (dag === builder.reject) return failure('libpcap', 'expression rejects all packets');
   }
   const test = compileDag(dag);
