@@ -181,7 +181,7 @@ function printExtensions(d: Dissection, at: number, plen: number): void {
     const classNum = d.u8(obj + 2);
     const ctype = d.u8(obj + 3);
     obj += 4;
-    const name = classNum === 1 ? 'MPLS Stack Entry' : classNum === 2 ? 'Extended Payload' : 'unknown';
+    const name = classNum === 1 ? 'MPLS Stack Entry' : classNum === 2 ? 'Interface Identification' : 'unknown';
     d.print(`\n\t  ${name} Object (${classNum}), Class-Type: ${ctype}, length ${length}`);
     hlen -= 4;
     if (classNum === 0 || length < 4) return;

@@ -37,6 +37,46 @@ function payloadPrint(d: Dissection, protocol: number, at: number, length: numbe
   return true;
 }
 
+/**
+ * What follows a cooked header of `hdrlen` bytes: 802.1Q tags (`vlan 1, p 0, ethertype ARP, `), then the payload,
+ * or `header()` and a hex dump for a protocol tcpdump does not know; returns the header length consumed
+ * (print-sll.c: the `recurse:` part of sll_if_print()).
+ */
+function cookedPrint(d: Dissection, protocolAt: number, hdrlen: number, length: number, caplen: number, header: (length: number) => void): number {
+  let protocol = d.u16(protocolAt);
+  let p = hdrlen;
+  let len = length - hdrlen;
+  let cap = caplen - hdrlen;
+  for (;;) {
+    if (protocol <= 1500) {
+      if (!suppressDefaultPrint(d)) defaultPrint(d, p, cap);
+      return p;
+    }
+    if (protocol !== EtherType.Vlan) break;
+    if (cap < 4 || len < 4) {
+      d.protocol = 'vlan';
+      d.printTrunc();
+      return p + Math.min(cap, len);
+    }
+    if (d.flags.e) {
+      const tci = d.u16(p);
+      d.print(`vlan ${tci & 0xfff}, p ${tci >>> 13}${tci & 0x1000 ? ', DEI' : ''}, `);
+    }
+    protocol = d.u16(p + 2);
+    if (protocol <= 1500) protocol = 4;
+    if (!d.flags.q) d.print(`ethertype ${ETHERTYPE_NAMES.get(protocol) ?? 'Unknown'}, `);
+    p += 4;
+    len -= 4;
+    cap -= 4;
+  }
+  if (!payloadPrint(d, protocol, p, len, cap)) {
+    // The length tcpdump shows here is what is left after the tags, plus the cooked header.
+    if (!d.flags.e) header(len + hdrlen);
+    if (!suppressDefaultPrint(d)) defaultPrint(d, p, cap);
+  }
+  return p;
+}
+
 /** Prints a LINUX_SLL frame; returns the header length (print-sll.c: sll_if_print()). */
 export function sllPrint(d: Dissection, length: number, caplen: number): number {
   d.protocol = 'sll';
@@ -44,20 +84,13 @@ export function sllPrint(d: Dissection, length: number, caplen: number): number 
     d.printTrunc();
     return caplen;
   }
-  const header = (): void => {
+  const header = (shown: number): void => {
     d.print(`${packetType(d.u16(0)).padStart(3)} `);
     if (d.u16(4) === 6) d.print(`${d.names.etheraddr(d.bytes, 6)} `);
-    protocolPrint(d, d.u16(14), length);
+    protocolPrint(d, d.u16(14), shown);
   };
-  if (d.flags.e) header();
-  const protocol = d.u16(14);
-  if (protocol <= 1500) {
-    if (!suppressDefaultPrint(d)) defaultPrint(d, SLL_HDR_LEN, caplen - SLL_HDR_LEN);
-  } else if (!payloadPrint(d, protocol, SLL_HDR_LEN, length - SLL_HDR_LEN, caplen - SLL_HDR_LEN)) {
-    if (!d.flags.e) header();
-    if (!suppressDefaultPrint(d)) defaultPrint(d, SLL_HDR_LEN, caplen - SLL_HDR_LEN);
-  }
-  return SLL_HDR_LEN;
+  if (d.flags.e) header(length);
+  return cookedPrint(d, 14, SLL_HDR_LEN, length, caplen, header);
 }
 
 /**
@@ -72,18 +105,11 @@ export function sll2Print(d: Dissection, length: number, caplen: number, interfa
   }
   const index = d.u32(4);
   d.print(`${(interfaceName?.(index) ?? '?').padEnd(5)} ${packetType(d.u8(10)).padEnd(3)} `);
-  const header = (): void => {
+  const header = (shown: number): void => {
     d.print(`ifindex ${index} `);
     if (d.u8(11) === 6) d.print(`${d.names.etheraddr(d.bytes, 12)} `);
-    protocolPrint(d, d.u16(0), length);
+    protocolPrint(d, d.u16(0), shown);
   };
-  if (d.flags.e) header();
-  const protocol = d.u16(0);
-  if (protocol <= 1500) {
-    if (!suppressDefaultPrint(d)) defaultPrint(d, SLL2_HDR_LEN, caplen - SLL2_HDR_LEN);
-  } else if (!payloadPrint(d, protocol, SLL2_HDR_LEN, length - SLL2_HDR_LEN, caplen - SLL2_HDR_LEN)) {
-    if (!d.flags.e) header();
-    if (!suppressDefaultPrint(d)) defaultPrint(d, SLL2_HDR_LEN, caplen - SLL2_HDR_LEN);
-  }
-  return SLL2_HDR_LEN;
+  if (d.flags.e) header(length);
+  return cookedPrint(d, 0, SLL2_HDR_LEN, length, caplen, header);
 }

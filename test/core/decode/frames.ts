@@ -127,7 +127,29 @@ const quoted = fc
     return packet.subarray(0, Math.min(packet.length, headerLength + 8 + keep));
   });
 
+/** An RFC 4884 extension after a quoted datagram padded to 128 bytes: MPLS label stack or other objects. */
+const extended = fc
+  .record({ quote: quoted, version: fc.constantFrom(2, 2, 1), objects: fc.array(fc.record({ classNum: fc.constantFrom(1, 1, 2, 0, 9), ctype: fc.constantFrom(1, 2), body: fc.uint8Array({ minLength: 4, maxLength: 8 }) }), { maxLength: 3 }), fixSum: fc.boolean() })
+  .map(({ quote, version, objects, fixSum }) => {
+    const parts = objects.map((o) => [(4 + o.body.length) >> 8, (4 + o.body.length) & 0xff, o.classNum, o.ctype, ...o.body]);
+    const ext = new Uint8Array([version << 4, 0, 0, 0, ...parts.flat()]);
+    if (fixSum) {
+      let sum = 0;
+      for (let i = 0; i < ext.length; i += 2) sum += (ext[i]! << 8) | (ext[i + 1] ?? 0);
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      const c = ~sum & 0xffff;
+      ext[2] = c >> 8;
+      ext[3] = c & 0xff;
+    }
+    const data = new Uint8Array(128 + ext.length);
+    data.set(quote.subarray(0, 128));
+    data.set(ext, 128);
+    return data;
+  });
+
 const icmpSpec = fc.oneof(
+  fc.record({ kind: fc.constant('destinationUnreachable' as const), code: fc.integer({ min: 0, max: 4 }), nextHopMtu: fc.constant(0), unused: fc.constantFrom(0, 0x20), data: extended }),
+  fc.record({ kind: fc.constant('timeExceeded' as const), code: fc.constant(0), unused: fc.constantFrom(0, 0x200000), data: extended }),
   fc.record({ kind: fc.constantFrom<'echoRequest' | 'echoReply'>('echoRequest', 'echoReply'), code: fc.constantFrom(0, 0, 3), identifier: fc.integer({ min: 0, max: 65535 }), sequenceNumber: fc.integer({ min: 0, max: 65535 }), data: bytes(56) }),
   fc.record({ kind: fc.constant('destinationUnreachable' as const), code: fc.integer({ min: 0, max: 17 }), nextHopMtu: fc.constantFrom(0, 1480, 576), unused: fc.constantFrom(0, 0, 0x0100), data: quoted }),
   fc.record({ kind: fc.constantFrom<'timeExceeded' | 'sourceQuench'>('timeExceeded', 'sourceQuench'), code: fc.integer({ min: 0, max: 3 }), data: quoted }),
@@ -173,6 +195,7 @@ const packetSpec: fc.Arbitrary<PacketSpec> = fc.oneof(
   fc.record({ ipv4: ipFields, tcp: tcpSpec }),
   fc.record({ ipv4: ipFields, icmp: icmpSpec as fc.Arbitrary<never> }),
   fc.record({ ipv4: ipFields, igmp: igmpSpec as fc.Arbitrary<never> }),
+  fc.record({ ipv4: ipFields, inner: fc.record({ ipv4: ipFields, udp: udpSpec }) }).map(({ ipv4, inner }) => ({ ipv4: { ...ipv4, protocol: 4 }, payload: buildPacket(inner) })),
   fc.record({ ipv4: ipFields, payload: bytes(30), protocol: fc.integer({ min: 0, max: 255 }).filter((p) => !IPPROTOS_WITH_PRINTER.has(p) || p === 58 || p === 59 || p === 77 || p === 143) }).map(
     ({ ipv4, payload, protocol }) => ({ ipv4: { ...ipv4, protocol }, payload }),
   ),

@@ -1,11 +1,43 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseNameDatabase } from '../../../core/decode/names.ts';
 import { buildFrame, type FrameSpec } from '../../../core/wire/frame.ts';
 import { IcmpType } from '../../../core/wire/icmp.ts';
 import { TcpFlag } from '../../../core/wire/tcp.ts';
 import { damagedFrame, type TestFrame } from './frames.ts';
+import type { PrinterOptions } from '../../../core/decode/printer.ts';
 import { captureOf, decodeLines, firstDifference, tcpdumpAvailable, tcpdumpLines } from './oracle.ts';
+
+/** This host's interface names by index, which tcpdump prints for LINUX_SLL2 frames (if_indextoname()). */
+function hostInterfaceNames(): (index: number) => string | undefined {
+  const names = new Map<number, string>();
+  for (const name of existsSync('/sys/class/net') ? readdirSync('/sys/class/net') : []) names.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8')), name);
+  return (index) => names.get(index);
+}
+
+/** Ethernet frames re-wrapped in a Linux cooked header, v1 (16 bytes) or v2 (20 bytes), with varied packet types. */
+function cooked(frames: readonly TestFrame[], version: 1 | 2): TestFrame[] {
+  return frames
+    .filter((f) => f.data.length >= 14 && f.originalLength >= 14)
+    .map((f, i) => {
+      const pkttype = i % 7;
+      const halen = [6, 6, 0, 4][i % 4]!;
+      const hdr = version === 1 ? 16 : 20;
+      const d = new Uint8Array(hdr + f.data.length - 14);
+      if (version === 1) {
+        d.set([0, pkttype, 0, 1, 0, halen], 0);
+        d.set(f.data.subarray(6, 12), 6);
+        d.set(f.data.subarray(12, 14), 14);
+      } else {
+        d.set(f.data.subarray(12, 14), 0);
+        d.set([0, 0, 0, [1, 2, 99][i % 3]!, 0, 1, pkttype, halen], 4);
+        d.set(f.data.subarray(6, 12), 12);
+      }
+      d.set(f.data.subarray(14), hdr);
+      return { data: d, originalLength: f.originalLength - 14 + hdr };
+    });
+}
 
 /*
  * The live differential test: the real tcpdump (4.99.3 here and in CI) renders the same files with the same flags,
@@ -19,11 +51,11 @@ const live = HAVE_TCPDUMP ? describe : describe.skip;
 const FIXTURES = new URL('../../../fixtures/pcap/', import.meta.url).pathname;
 const FLAG_SETS = ['-nn', '-nnv', '-nnvv', '-nnvvv', '-ennqtvv', '-ennt', '-nne', '-nnq', '-nnqv', '-nn -tt', '-nn -ttt', '-nn -tttt', '-nn -ttttt', '-nnS', '-nnx', '-nnxx', '-nnX', '-nnXX', '-nnA', '-nn -#', '-nnvK'];
 
-function expectSame(file: Uint8Array, flags: string, tz = 'UTC'): void {
+function expectSame(file: Uint8Array, flags: string, tz = 'UTC', options: PrinterOptions = {}): void {
   const args = flags.split(' ');
   const theirs = tcpdumpLines(file, args, tz);
   expect(theirs.length, `tcpdump -r FILE ${flags} printed nothing`).toBeGreaterThan(0);
-  const difference = firstDifference(decodeLines(file, args, tz), theirs);
+  const difference = firstDifference(decodeLines(file, args, tz, options), theirs);
   expect(difference, `tcpdump -r FILE ${flags} (TZ=${tz})`).toBeUndefined();
 }
 
@@ -96,6 +128,24 @@ live('decode against the real tcpdump', () => {
   it('hand-made frames for every case: unreachable codes, time exceeded, redirects, VLAN, IGMPv3, IP options, fragments, bad checksums, unknown types, TCP state, RST data, cut records', () => {
     const file = captureOf(craftedFrames());
     for (const flags of FLAG_SETS) expectSame(file, flags);
+  });
+
+  it('-n and -ne name ports from /etc/services as tcpdump does', () => {
+    const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    const names = parseNameDatabase(read('/etc/services'), read('/etc/protocols'));
+    const files = [readFileSync(`${FIXTURES}tcp.pcap`), readFileSync(`${FIXTURES}port-unreachable.pcap`), captureOf(fc.sample(damagedFrame, { seed: 404, numRuns: 1500 }))];
+    for (const file of files) for (const flags of ['-n', '-nv', '-ne']) expectSame(file, flags, 'UTC', { names });
+  });
+
+  it('Linux cooked captures: the -i any fixture (SLL2) and random frames in SLL and SLL2 headers', () => {
+    const interfaceName = hostInterfaceNames();
+    expectSame(readFileSync(`${FIXTURES}formats/ping-any-sll2.pcap`), '-nn', 'UTC', { interfaceName });
+    expectSame(readFileSync(`${FIXTURES}formats/ping-any-sll2.pcap`), '-nnev', 'UTC', { interfaceName });
+    const frames = fc.sample(damagedFrame, { seed: 505, numRuns: 1500 });
+    for (const [version, linkType] of [[1, 113], [2, 276]] as const) {
+      const file = captureOf(cooked(frames, version), linkType);
+      for (const flags of ['-nn', '-nne', '-nnv', '-ennqtvv', '-nnx', '-nnq']) expectSame(file, flags, 'UTC', { interfaceName });
+    }
   });
 
   for (const seed of [101, 202, 303]) {
