@@ -105,15 +105,23 @@ export class Network implements NamespaceHost {
    * `ip link add NAME type veth peer name PEER [netns NS]` (veth_newlink()): the peer is registered first, in its
    * namespace, then NAME; each gets a random MAC unless given.
    */
-  addVeth(ns: NetNamespace, name: string, peerName: string, peerNs: NetNamespace = ns, macs: { mac?: MacAddress; peerMac?: MacAddress } = {}): [Veth, Veth] | LinkError {
+  addVeth(
+    ns: NetNamespace,
+    name: string,
+    peerName: string,
+    peerNs: NetNamespace = ns,
+    macs: { mac?: MacAddress; peerMac?: MacAddress; index?: number; peerIndex?: number } = {},
+  ): [Veth, Veth] | LinkError {
     if (ns.device(name) || peerNs.device(peerName) || (ns === peerNs && name === peerName)) return 'RTNETLINK answers: File exists';
+    if (macs.index !== undefined && ns.deviceByIndex(macs.index)) return 'RTNETLINK answers: File exists';
+    if (macs.peerIndex !== undefined && (peerNs.deviceByIndex(macs.peerIndex) || (peerNs === ns && macs.peerIndex === macs.index))) return 'RTNETLINK answers: File exists';
     const peerMac = macs.peerMac ?? this.randomMac();
     const mac = macs.mac ?? this.randomMac();
     const peer = new Veth(peerName, 0, peerMac, peerNs);
     const dev = new Veth(name, 0, mac, ns);
     Veth.pair(dev, peer);
-    peerNs.register(peer);
-    ns.register(dev);
+    peerNs.register(peer, macs.peerIndex);
+    ns.register(dev, macs.index);
     // veth_newlink(): netif_carrier_off() on both ends, each a linkwatch event.
     peer.linkwatch();
     dev.linkwatch();
@@ -125,20 +133,20 @@ export class Network implements NamespaceHost {
   }
 
   /** `ip link add NAME type bridge`. */
-  addBridge(ns: NetNamespace, name: string, mac?: MacAddress): Bridge | LinkError {
-    if (ns.device(name)) return 'RTNETLINK answers: File exists';
+  addBridge(ns: NetNamespace, name: string, mac?: MacAddress, index?: number): Bridge | LinkError {
+    if (ns.device(name) || (index !== undefined && ns.deviceByIndex(index))) return 'RTNETLINK answers: File exists';
     const bridge = new Bridge(name, 0, mac ?? this.randomMac(), ns);
-    ns.register(bridge);
+    ns.register(bridge, index);
     // br_dev_newlink() with IFLA_ADDRESS: br_stp_change_bridge_id(), which selects port states (none: no carrier).
     if (mac !== undefined) bridge.adoptMacSetByHand();
     return bridge;
   }
 
   /** `ip link add NAME type dummy`. */
-  addDummy(ns: NetNamespace, name: string, mac?: MacAddress): Dummy | LinkError {
-    if (ns.device(name)) return 'RTNETLINK answers: File exists';
+  addDummy(ns: NetNamespace, name: string, mac?: MacAddress, index?: number): Dummy | LinkError {
+    if (ns.device(name) || (index !== undefined && ns.deviceByIndex(index))) return 'RTNETLINK answers: File exists';
     const dummy = new Dummy(name, 0, mac ?? this.randomMac(), ns);
-    ns.register(dummy);
+    ns.register(dummy, index);
     return dummy;
   }
 

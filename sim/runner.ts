@@ -214,6 +214,8 @@ export class Runner {
         for (const chunk of process.output.splice(offset)) output.push(chunk);
       };
       if (background || command.kind === 'tcpdump') {
+        // A document's tcpdump shows the frames of the traffic before it, then stops (DESIGN.md §1).
+        if (command.kind === 'tcpdump' && !background && this.frameLog && process.running) this.replayForDocument(process as CaptureProcess, nsName, command.interface);
         forward();
         if (process.running) {
           if (command.kind === 'tcpdump' && !background) {
@@ -223,7 +225,6 @@ export class Runner {
           }
         }
         status = process.running ? 0 : (process.exitStatus ?? 0);
-        if (command.kind === 'tcpdump' && !background && this.frameLog) this.replayForDocument(process as CaptureProcess, nsName, command.interface);
       } else {
         this.runForeground(process);
         forward();

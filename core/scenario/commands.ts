@@ -84,9 +84,13 @@ export interface LinkAdd {
   readonly up: boolean | undefined;
   /** Created directly in this namespace (`ip link add X netns NS …`). */
   readonly netns: string | undefined;
-  /** The veth peer: `peer [name] NAME [address MAC] [mtu N] [netns NS]`. */
-  readonly peer: { readonly name: string | undefined; readonly address: MacAddress | undefined; readonly mtu: number | undefined; readonly netns: string | undefined } | undefined;
+  /** The veth peer: `peer [name] NAME [address MAC] [mtu N] [netns NS] [index N]`. */
+  readonly peer:
+    | { readonly name: string | undefined; readonly address: MacAddress | undefined; readonly mtu: number | undefined; readonly netns: string | undefined; readonly index: number | undefined }
+    | undefined;
   readonly bridge: BridgeAttributes | undefined;
+  /** `index N`: the ifindex to take (RTNETLINK answers: File exists when taken). */
+  readonly index: number | undefined;
 }
 
 /** `ip link set [dev] DEV up|down|master BR|nomaster|netns NS|address MAC|mtu N|name NEW [type bridge ageing_time N]`. */
@@ -121,7 +125,7 @@ export interface LinkShow {
 
 // ── addresses ───────────────────────────────────────────────────────────────────────────────────────────────
 
-/** `ip addr add|del CIDR [brd +|-|A] [label L] [scope S] dev DEV`. */
+/** `ip addr add|del CIDR [brd +|-|A] [label L] [scope S] [metric N] [noprefixroute] dev DEV`. */
 export interface AddrChange {
   readonly kind: 'addr.add' | 'addr.del';
   readonly address: Ipv4Cidr;
@@ -130,6 +134,10 @@ export interface AddrChange {
   readonly broadcast: Ipv4Address | '+' | '-' | undefined;
   readonly label: string | undefined;
   readonly scope: 'global' | 'link' | 'host' | undefined;
+  /** `metric N`: the metric of the prefix route (IFA_RT_PRIORITY). */
+  readonly metric: number | undefined;
+  /** `noprefixroute`: no prefix route is added (IFA_F_NOPREFIXROUTE). */
+  readonly noPrefixRoute: boolean;
 }
 
 /** `ip addr [show] [[dev] DEV] [up]`, `ip a`. */
@@ -145,7 +153,7 @@ export interface AddrShow {
 /** A routing table: main 254, local 255, default 253, or a number. */
 export type RouteTable = number;
 
-/** `ip route add|del|replace|append PREFIX|default [via GW] [dev DEV] [src A] [metric N] [table T]`. */
+/** `ip route add|del|replace|append PREFIX|default [via GW] [dev DEV] [src A] [metric N] [table T] [proto P] [scope S]`. */
 export interface RouteChange {
   readonly kind: 'route.add' | 'route.del' | 'route.replace' | 'route.append';
   /** `default` is 0.0.0.0/0. */
@@ -155,6 +163,10 @@ export interface RouteChange {
   readonly source: Ipv4Address | undefined;
   readonly metric: number | undefined;
   readonly table: RouteTable | undefined;
+  /** `proto NAME|N`, as iproute2 prints it back (`dhcp`, `kernel`, or the number). */
+  readonly protocol: string | undefined;
+  /** `scope NAME`. */
+  readonly scope: 'global' | 'site' | 'link' | 'host' | 'nowhere' | undefined;
 }
 
 /** `ip route [show|list] [table T|all] [dev DEV]`. */

@@ -22,6 +22,8 @@ function addrChange(args: Args, verb: Word, kind: 'addr.add' | 'addr.del'): Resu
   let broadcast: Ipv4Address | '+' | '-' | undefined;
   let label: string | undefined;
   let scope: AddrChange['scope'];
+  let metric: number | undefined;
+  let noPrefixRoute = false;
   let family: FamilyWord = 'any valid';
   while (!args.done) {
     const w = args.next()!;
@@ -55,9 +57,17 @@ function addrChange(args: Args, verb: Word, kind: 'addr.add' | 'addr.del'): Resu
       const v = nextArg(args, w);
       if (!v.ok) return v;
       label = v.value.text;
-    } else if (matches(t, 'metric') || matches(t, 'priority') || matches(t, 'preference') || matches(t, 'valid_lft') || matches(t, 'preferred_lft')) {
+    } else if (matches(t, 'metric') || matches(t, 'priority') || matches(t, 'preference')) {
+      const v = nextArg(args, w);
+      if (!v.ok) return v;
+      const n = parseCUnsigned(v.value.text, 0xffffffff);
+      if (n === undefined) return toolError(v.value.position, invarg('"metric" value is invalid\n', v.value.text));
+      metric = n;
+    } else if (t === 'noprefixroute') {
+      noPrefixRoute = true;
+    } else if (matches(t, 'valid_lft') || matches(t, 'preferred_lft')) {
       return unsupportedError(w.position, `"ip address … ${t}" is not modelled by twinnet`);
-    } else if (['home', 'nodad', 'optimistic', 'mngtmpaddr', 'noprefixroute', 'autojoin', '-home', '-nodad', '-mngtmpaddr', '-noprefixroute', '-autojoin'].includes(t)) {
+    } else if (['home', 'nodad', 'optimistic', 'mngtmpaddr', 'autojoin', '-home', '-nodad', '-mngtmpaddr', '-noprefixroute', '-autojoin'].includes(t)) {
       return unsupportedError(w.position, `address flag "${t}" is not modelled by twinnet`);
     } else {
       let v = w;
@@ -76,7 +86,7 @@ function addrChange(args: Args, verb: Word, kind: 'addr.add' | 'addr.del'): Resu
   }
   if (device === undefined) return toolError(verb.position, 'Not enough information: "dev" argument is required.');
   if (!local) return unsupportedError(verb.position, `"ip address ${kind === 'addr.add' ? 'add' : 'del'}" without an address`);
-  return ok({ kind, address: local, device, broadcast, label, scope });
+  return ok({ kind, address: local, device, broadcast, label, scope, metric, noPrefixRoute });
 }
 
 /** ip/ipaddress.c do_ipaddr(). */

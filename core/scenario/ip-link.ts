@@ -24,11 +24,13 @@ interface LinkRequest {
   master: string | null | undefined;
   type: Word | undefined;
   first: Word | undefined;
+  /** `index N`: the ifindex asked for (ip link add only). */
+  index: number | undefined;
 }
 
 /** iplink_parse() keywords that twinnet recognises but does not model: [keyword, exact, takes an argument]. */
 const UNMODELLED: readonly (readonly [string, boolean, boolean])[] = [
-  ['index', true, true], ['link', false, true], ['broadcast', false, true], ['brd', true, true],
+  ['link', false, true], ['broadcast', false, true], ['brd', true, true],
 ];
 /** Flags that take "on" or "off" (iplink_parse() on_off()). */
 const ON_OFF = new Set(['multicast', 'allmulticast', 'promisc', 'trailers', 'arp', 'carrier', 'dynamic', 'protodown']);
@@ -74,7 +76,7 @@ function cInteger(text: string): number | undefined {
 
 /** ip/iplink.c iplink_parse(): reads until `type TYPE` or the end. */
 function iplinkParse(args: Args): Result<LinkRequest, ScenarioError> {
-  const req: LinkRequest = { up: undefined, name: undefined, dev: undefined, address: undefined, mtu: undefined, netns: undefined, netnsIndex: -1, master: undefined, type: undefined, first: args.peek() };
+  const req: LinkRequest = { up: undefined, name: undefined, dev: undefined, address: undefined, mtu: undefined, netns: undefined, netnsIndex: -1, master: undefined, type: undefined, first: args.peek(), index: undefined };
   while (!args.done) {
     const w = args.next()!;
     const t = w.text;
@@ -96,6 +98,15 @@ function iplinkParse(args: Args): Result<LinkRequest, ScenarioError> {
       if (!v.ok) return v;
       if (cInteger(v.value.text) === undefined) return toolError(v.value.position, invarg('Invalid "txqueuelen" value', v.value.text));
       return unsupportedError(w.position, '"ip link … txqueuelen" is not modelled by twinnet');
+    }
+    if (t === 'index') {
+      const v = nextArg(args, w);
+      if (!v.ok) return v;
+      if (req.index !== undefined) return toolError(v.value.position, duparg('index', v.value.text));
+      const n = cInteger(v.value.text);
+      if (n === undefined || n <= 0) return toolError(v.value.position, invarg('Invalid "index" value', v.value.text));
+      req.index = n;
+      continue;
     }
     const early = hit(t, UNMODELLED);
     if (early) return args.done ? incomplete(w) : unsupportedError(w.position, `"ip link … ${early}" is not modelled by twinnet`);
@@ -219,10 +230,10 @@ function linkAdd(args: Args, verb: Word): Result<CommandBody, ScenarioError> {
       const peerName = createdName(preq.value, preq.value.first ?? p);
       if (!peerName.ok) return peerName;
       if (preq.value.master !== undefined || preq.value.up !== undefined) return unsupportedError(p.position, 'up/master on a veth peer');
-      peer = { name: peerName.value, address: preq.value.address, mtu: preq.value.mtu, netns: preq.value.netns?.text };
+      peer = { name: peerName.value, address: preq.value.address, mtu: preq.value.mtu, netns: preq.value.netns?.text, index: preq.value.index };
       if (preq.value.netns) netnsIndexes.push(preq.value.netnsIndex);
     } else {
-      peer = { name: undefined, address: undefined, mtu: undefined, netns: undefined };
+      peer = { name: undefined, address: undefined, mtu: undefined, netns: undefined, index: undefined };
     }
   } else if (type === 'bridge') {
     const b = bridgeOptions(args);
@@ -236,7 +247,7 @@ function linkAdd(args: Args, verb: Word): Result<CommandBody, ScenarioError> {
     if (!args.done) return toolError(args.peek()!.position, `Garbage instead of arguments "${args.peek()!.text} ...". Try "ip link help".`);
     return toolError(r.type.position, 'Error: Unknown device type.');
   }
-  const body: CommandBody = { kind: 'link.add', name: name.value, linkType: type, address: r.address, mtu: r.mtu, up: r.up, netns: r.netns?.text, peer, bridge };
+  const body: CommandBody = { kind: 'link.add', name: name.value, linkType: type, address: r.address, mtu: r.mtu, up: r.up, netns: r.netns?.text, peer, bridge, index: r.index };
   return ok(markNetns(body, ...netnsIndexes));
 }
 

@@ -16,12 +16,24 @@ function tableOf(text: string): number | undefined {
 /** Route types (lib/rt_names.c rtnl_rtntype_a2n()) that twinnet does not model; `unicast` is the default. */
 const ROUTE_TYPES = ['local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
 
+/** lib/rt_names.c rtnl_rtprot_a2n() with /etc/iproute2/rt_protos' names. */
+const PROTOCOLS: Record<string, number> = { unspec: 0, redirect: 1, kernel: 2, boot: 3, static: 4, gated: 8, ra: 9, mrt: 10, zebra: 11, bird: 12, dnrouted: 13, xorp: 14, ntk: 15, dhcp: 16, keepalived: 18, babel: 42, openr: 99, bgp: 186, isis: 187, ospf: 188, rip: 189, eigrp: 192 };
+
+/** The protocol's name as iproute2 prints it back: a known name, else the number. */
+export function protocolName(value: number): string {
+  return Object.entries(PROTOCOLS).find(([, v]) => v === value)?.[0] ?? String(value);
+}
+
+/** lib/rt_names.c rtnl_rtscope_a2n(): names and numbers. */
+const SCOPES: Record<string, RouteChange['scope'] & string> = { global: 'global', universe: 'global', site: 'site', link: 'link', host: 'host', nowhere: 'nowhere' };
+const SCOPE_NUMBERS: Record<number, RouteChange['scope'] & string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+
 /** iproute_modify() keywords twinnet does not model: [keyword, exact]. */
 const UNMODELLED: readonly (readonly [string, boolean])[] = [
-  ['as', true], ['from', true], ['tos', true], ['dsfield', false], ['expires', true], ['scope', true], ['mtu', true], ['hoplimit', true],
+  ['as', true], ['from', true], ['tos', true], ['dsfield', false], ['expires', true], ['mtu', true], ['hoplimit', true],
   ['advmss', true], ['reordering', false], ['rtt', true], ['rto_min', true], ['window', false], ['cwnd', false], ['initcwnd', false],
   ['initrwnd', false], ['features', false], ['quickack', false], ['congctl', false], ['rttvar', false], ['ssthresh', false],
-  ['realms', false], ['onlink', true], ['nexthop', true], ['nhid', true], ['protocol', false], ['ttl-propagate', true],
+  ['realms', false], ['onlink', true], ['nexthop', true], ['nhid', true], ['ttl-propagate', true],
   ['fastopen_no_cookie', false], ['encap', true], ['pref', true],
 ];
 
@@ -33,6 +45,8 @@ function routeChange(args: Args, verb: Word, kind: RouteChange['kind']): Result<
   let source: Ipv4Address | undefined;
   let metric: number | undefined;
   let table: number | undefined;
+  let protocol: string | undefined;
+  let scope: RouteChange['scope'];
   let family: FamilyWord = 'any valid';
   let destinationWord: Word | undefined;
   while (!args.done) {
@@ -72,6 +86,23 @@ function routeChange(args: Args, verb: Word, kind: RouteChange['kind']): Result<
       const v = nextArg(args, w);
       if (!v.ok) return v;
       device = v.value.text;
+    } else if (matches(t, 'protocol')) {
+      const v = nextArg(args, w);
+      if (!v.ok) return v;
+      const n = PROTOCOLS[v.value.text] ?? parseCUnsigned(v.value.text, 255);
+      if (n === undefined) return toolError(v.value.position, invarg('"protocol" value is invalid\n', v.value.text));
+      protocol = protocolName(n);
+    } else if (t === 'scope') {
+      const v = nextArg(args, w);
+      if (!v.ok) return v;
+      const named = SCOPES[v.value.text];
+      const n = named === undefined ? parseCUnsigned(v.value.text, 255) : undefined;
+      const value = named ?? (n === undefined ? undefined : SCOPE_NUMBERS[n]);
+      if (value === undefined) {
+        if (n !== undefined) return unsupportedError(v.value.position, `route scope ${n} is not modelled by twinnet`);
+        return toolError(v.value.position, invarg('invalid "scope" value\n', v.value.text));
+      }
+      scope = value;
     } else if (UNMODELLED.some(([k, exact]) => (exact ? t === k : matches(t, k)))) {
       if (args.done && t !== 'onlink') return toolError(w.position, 'Command line is not complete. Try option "help"');
       return unsupportedError(w.position, `"ip route … ${t}" is not modelled by twinnet`);
@@ -101,7 +132,7 @@ function routeChange(args: Args, verb: Word, kind: RouteChange['kind']): Result<
   if (!destination) return toolError(verb.position, 'Usage: ip route { add | del | change | append | replace } ROUTE (a destination prefix or "default" is required)');
   // fib_table_insert()/fib_table_delete(): host bits set in the destination.
   if (networkOf(destination) !== destination.address) return toolError((destinationWord ?? verb).position, 'Error: Invalid prefix for given prefix length.');
-  return ok({ kind, destination, via, device, source, metric, table });
+  return ok({ kind, destination, via, device, source, metric, table, protocol, scope });
 }
 
 /** iproute_list_flush_or_save() for `show`: `[table T|all] [dev DEV]`. */

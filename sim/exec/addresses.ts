@@ -34,8 +34,8 @@ export function addrChange({ ns, io, command }: ExecContext<Command & AddrChange
     broadcast,
     scope: command.scope ?? defaultAddressScope(address),
     label: command.label ?? device.name,
-    noPrefixRoute: false,
-    metric: 0,
+    noPrefixRoute: command.noPrefixRoute,
+    metric: command.metric ?? 0,
   });
   if (typeof added === 'string') return fail(io, ADDRESS_ERRORS[added], 2);
   return done();

@@ -104,7 +104,8 @@ export class CaptureProcess extends SimProcess {
       this.writer.write(at, frame);
     } else if (this.printer) {
       const text = this.printer.print({ seconds: Math.floor(at / SECOND), nanoseconds: at % SECOND, data: frame, originalLength: frame.length, linkType: 1 });
-      this.output.push({ stream: 'stdout', text: `${text}\n`, at });
+      // Printed now: for a live capture that is the frame's time, for a document's replay the moment tcpdump runs.
+      this.print(`${text}\n`);
     }
     if (this.command.count !== undefined && this.count >= this.command.count) this.stop(false);
   }

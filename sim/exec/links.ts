@@ -43,21 +43,21 @@ export function linkAdd(ctx: ExecContext<Command & LinkAdd>): Outcome {
         peerNs = target;
       }
       const peerName = command.peer?.name ?? nextFreeName(peerNs, 'veth');
-      const pair = net.addVeth(home, command.name, peerName, peerNs, { mac: command.address, peerMac: command.peer?.address });
+      const pair = net.addVeth(home, command.name, peerName, peerNs, { mac: command.address, peerMac: command.peer?.address, index: command.index, peerIndex: command.peer?.index });
       if (typeof pair === 'string') return fail(io, pair, 2);
       created = pair[0];
       if (command.peer?.mtu !== undefined) pair[1].mtu = command.peer.mtu;
       break;
     }
     case 'bridge': {
-      const bridge = net.addBridge(home, command.name, command.address);
+      const bridge = net.addBridge(home, command.name, command.address, command.index);
       if (typeof bridge === 'string') return fail(io, bridge, 2);
       if (command.bridge?.ageingTime !== undefined) bridge.setAgeingTime((command.bridge.ageingTime * SECOND) / 100);
       created = bridge;
       break;
     }
     case 'dummy': {
-      const dummy = net.addDummy(home, command.name, command.address);
+      const dummy = net.addDummy(home, command.name, command.address, command.index);
       if (typeof dummy === 'string') return fail(io, dummy, 2);
       created = dummy;
       break;

@@ -26,14 +26,16 @@ export function routeChange({ ns, io, command }: ExecContext<Command & RouteChan
         (command.via === undefined || r.gateway === command.via) &&
         (device === undefined || r.device === device) &&
         (command.metric === undefined || r.metric === command.metric) &&
-        (command.source === undefined || r.prefsrc === command.source),
+        (command.source === undefined || r.prefsrc === command.source) &&
+        (command.protocol === undefined || r.protocol === command.protocol) &&
+        (command.scope === undefined || r.scope === command.scope),
       destination,
       command.destination.prefixLength,
     );
     if (typeof removed === 'string') return fail(io, `RTNETLINK answers: ${removed}`, 2);
     return done();
   }
-  const scope: RouteScope = command.via === undefined ? 'link' : 'global';
+  const scope: RouteScope = command.scope ?? (command.via === undefined ? 'link' : 'global');
   const nexthop = resolveNexthop(ns, command.via, device, scope);
   if (typeof nexthop === 'string') return fail(io, nexthop, 2);
   if (command.source !== undefined && !ns.isLocalAddress(command.source)) return fail(io, 'Error: Invalid prefsrc address.', 2);
@@ -44,7 +46,7 @@ export function routeChange({ ns, io, command }: ExecContext<Command & RouteChan
     prefixLength: command.destination.prefixLength,
     tos: 0,
     metric: command.metric ?? 0,
-    protocol: 'boot',
+    protocol: command.protocol ?? 'boot',
     scope,
     gateway: command.via,
     device: nexthop.device,

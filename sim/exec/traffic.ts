@@ -39,6 +39,6 @@ export function sleep(ctx: ExecContext<Command & Sleep>): Outcome {
 
 /** `echo [-n] WORDS…`. */
 export function echo({ io, command }: ExecContext<Command & Echo>): Outcome {
-  io.stdout(command.newline ? `${command.text}\n` : command.text);
+  io.stdout(command.newline ? `${command.message}\n` : command.message);
   return done();
 }
