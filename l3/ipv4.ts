@@ -11,6 +11,7 @@ import type { NetNamespace } from './namespace.ts';
 import { routeInput, routeOutput, type OutputRoute, type RouteError } from './route.ts';
 import { Reassembly } from './reassembly.ts';
 import type { Route } from './fib.ts';
+import type { NfHook } from './hooks.ts';
 
 /**
  * A packet on its way out, waiting for (or past) neighbour resolution: a frame buffer whose first 14 bytes are
@@ -66,6 +67,23 @@ export function buildDatagram(fields: DatagramFields, payloadLength: number, fil
   return frame;
 }
 
+/**
+ * Runs a netfilter hook over the datagram in `frame` (bytes 14 on); returns the frame to carry on with (a new one
+ * when the hook rewrote the datagram), or undefined when the packet stops there.
+ */
+function nfHook(ns: NetNamespace, hook: NfHook, frame: Uint8Array, inDevice: NetDevice | undefined, outDevice: NetDevice | undefined): Uint8Array | undefined {
+  const filter = ns.netfilter;
+  if (!filter) return frame;
+  const datagram = frame.subarray(ETHERNET_HEADER_LEN);
+  const verdict = filter.hook(hook, { datagram, inDevice, outDevice });
+  if (!verdict.accept) return undefined;
+  if (verdict.datagram === datagram) return frame;
+  const copy = new Uint8Array(ETHERNET_HEADER_LEN + verdict.datagram.length);
+  copy.set(frame.subarray(0, ETHERNET_HEADER_LEN));
+  copy.set(verdict.datagram, ETHERNET_HEADER_LEN);
+  return copy;
+}
+
 /** The datagram inside a frame built by buildDatagram or received. */
 export function datagramOf(frame: Uint8Array): Uint8Array {
   return frame.subarray(ETHERNET_HEADER_LEN);
@@ -81,8 +99,26 @@ export function multicastMac(group: Ipv4Address): MacAddress {
  * destinations go through lo; broadcast and multicast need no ARP; unicast goes through the neighbour table.
  */
 export function ipSend(ns: NetNamespace, frame: Uint8Array, route: OutputRoute): void {
-  // NF_INET_LOCAL_OUT and NF_INET_POST_ROUTING hook points (netfilter, a later layer).
-  finishOutput(ns, frame, route.device, route.nexthop, route.kind);
+  // __ip_local_out(): NF_INET_LOCAL_OUT; a destination NAT there means routing again (ip_route_me_harder()).
+  const out = nfHook(ns, 'OUTPUT', frame, undefined, route.device);
+  if (!out) return;
+  let current = route;
+  if (out !== frame && readAddress(out, ETHERNET_HEADER_LEN + 16) !== readAddress(frame, ETHERNET_HEADER_LEN + 16)) {
+    const again = routeOutput(ns, readAddress(out, ETHERNET_HEADER_LEN + 16), { source: readAddress(out, ETHERNET_HEADER_LEN + 12) });
+    if (typeof again === 'string') {
+      ns.drop(route.device, out, 'no route');
+      return;
+    }
+    current = again;
+  }
+  // ip_output(): NF_INET_POST_ROUTING.
+  const post = nfHook(ns, 'POSTROUTING', out, undefined, current.device);
+  if (!post) return;
+  finishOutput(ns, post, current.device, current.nexthop, current.kind);
+}
+
+function readAddress(bytes: Uint8Array, offset: number): Ipv4Address {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
 }
 
 /** Resolves an output route and sends a locally built datagram; returns the route error when there is no route. */
@@ -207,27 +243,33 @@ export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array
     ns.drop(device, frame, 'bad checksum');
     return;
   }
-  // NF_INET_PRE_ROUTING hook point.
+  // ip_rcv(): NF_INET_PRE_ROUTING (conntrack, destination NAT) before routing.
+  let pre = datagram;
+  if (ns.netfilter) {
+    const hooked = nfHook(ns, 'PREROUTING', frame.subarray(0, ETHERNET_HEADER_LEN + ip.totalLength), device, undefined);
+    if (!hooked) return;
+    pre = hooked.subarray(ETHERNET_HEADER_LEN);
+  }
   if (device.kind === 'loopback') {
     // A packet we sent to ourselves already carries its output route (skb_dst set): no input lookup.
-    localDeliver(ns, device, datagram, 'host');
+    localDeliver(ns, device, pre, 'host');
     return;
   }
-  const route = routeInput(ns, device, ip.source, ip.destination);
+  const route = routeInput(ns, device, readAddress(pre, 12), readAddress(pre, 16));
   switch (route.kind) {
     case 'local':
     case 'broadcast':
-      localDeliver(ns, device, datagram, route.kind === 'broadcast' || pktType !== 'host' ? 'broadcast' : 'host');
+      localDeliver(ns, device, pre, route.kind === 'broadcast' || pktType !== 'host' ? 'broadcast' : 'host');
       return;
     case 'forward':
-      forward(ns, device, frame, datagram, route.route, route.redirect, pktType);
+      forward(ns, device, frame, pre, route.route, route.redirect, pktType);
       return;
     case 'unreachable':
       ns.drop(device, frame, route.silent ? 'forwarding off' : 'no route');
       // ip_error(): with forwarding off the packet goes silently; else ICMP net/host unreachable (rate limited).
       if (!route.silent && pktType === 'host') {
         const code = route.error === 'net' ? 0 : route.error === 'host' ? 1 : 13;
-        sendIcmpError(ns, datagram, device, 3, code, 0);
+        sendIcmpError(ns, pre, device, 3, code, 0);
       }
       return;
     case 'martian':
@@ -273,8 +315,12 @@ function forward(ns: NetNamespace, inDevice: NetDevice, frame: Uint8Array, datag
     sendIcmpError(ns, datagram, inDevice, 3, 4, device.mtu);
     return;
   }
-  // NF_INET_FORWARD, then NF_INET_POST_ROUTING hook points.
-  finishOutput(ns, copy, device, nexthop, 'unicast');
+  // ip_forward(): NF_INET_FORWARD, then ip_output(): NF_INET_POST_ROUTING (source NAT, MASQUERADE).
+  const forwarded = nfHook(ns, 'FORWARD', copy, inDevice, device);
+  if (!forwarded) return;
+  const post = nfHook(ns, 'POSTROUTING', forwarded, inDevice, device);
+  if (!post) return;
+  finishOutput(ns, post, device, nexthop, 'unicast');
 }
 
 /** Fragment reassembly per namespace (net/ipv4/ip_fragment.c), created on first use. */
@@ -297,7 +343,14 @@ function localDeliver(ns: NetNamespace, device: NetDevice, datagram: Uint8Array,
     if (!whole) return;
     packet = whole;
   }
-  // NF_INET_LOCAL_IN hook point.
+  // ip_local_deliver(): NF_INET_LOCAL_IN.
+  if (ns.netfilter) {
+    const frame = new Uint8Array(ETHERNET_HEADER_LEN + packet.length);
+    frame.set(packet, ETHERNET_HEADER_LEN);
+    const hooked = nfHook(ns, 'INPUT', frame, device, undefined);
+    if (!hooked) return;
+    packet = hooked.subarray(ETHERNET_HEADER_LEN);
+  }
   const protocol = packet[9]!;
   const raw = ns.sockets.rawFor(protocol, device);
   for (const socket of raw) socket.deliver({ datagram: packet, device });

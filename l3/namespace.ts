@@ -11,6 +11,7 @@ import { FibTable, TABLE_LOCAL, TABLE_MAIN, type Route } from './fib.ts';
 import { IpIdents } from './ident.ts';
 import { ipReceive, type OutPacket } from './ipv4.ts';
 import { IcmpRateLimiter } from './icmp.ts';
+import type { PacketFilter } from './hooks.ts';
 import { addIfaddrRoutes, deviceCarrierChanged, deviceDown, removeIfaddrRoutes } from './ifaddr-routes.ts';
 import { SocketTable, type TransportLayer } from './socket.ts';
 import { CONF_KEYS, DevConf, type ConfKey } from './sysctl.ts';
@@ -69,6 +70,8 @@ export class NetNamespace implements DeviceOwner {
   readonly sockets = new SocketTable();
   /** UDP and TCP, once installed. */
   transport: TransportLayer | undefined;
+  /** Netfilter (conntrack, iptables filter and nat), once a rule or a tracked flow needs it. */
+  netfilter: PacketFilter | undefined;
   readonly idents: IpIdents;
   readonly icmpLimiter = new IcmpRateLimiter();
   /** Namespace ids this namespace has allocated for others (peernet2id_alloc()). */
