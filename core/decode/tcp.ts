@@ -92,7 +92,7 @@ function fastOpen(d: Dissection, cp: number, datalen: number, experimental: bool
  * Prints the options in `[…]`; the relative bases are for SACK blocks. False after `[bad opt]`, where tcpdump
  * stops printing the segment (print-tcp.c: tcp_print()'s option loop).
  */
-function printOptions(d: Dissection, start: number, optionBytes: number, rev: boolean, thseq: number, thack: number): boolean {
+function printOptions(d: Dissection, start: number, optionBytes: number, rev: boolean, thseq: number, thack: number, segmentEnd: number): boolean {
   d.print(', options [');
   let hlen = optionBytes;
   let cp = start;
@@ -164,7 +164,8 @@ function printOptions(d: Dissection, start: number, optionBytes: number, rev: bo
         case 19: {
           datalen = 16;
           lencheck(datalen);
-          let sig = " shared secret not supplied with -M, can't check - ";
+          // print-tcp.c: tcp_verify_signature() first needs the whole segment, then a secret (-M), never given here.
+          let sig = segmentEnd > d.snapend ? " snaplen too short, can't check - " : " shared secret not supplied with -M, can't check - ";
           for (let i = 0; i < 16; i++) sig += hex2(d.u8(cp + i));
           d.print(sig);
           break;
@@ -177,7 +178,7 @@ function printOptions(d: Dissection, start: number, optionBytes: number, rev: bo
         case 29:
           datalen = len - 2;
           if (datalen < 2) {
-            d.print('invalid');
+            d.print(' (invalid)');
           } else {
             lencheck(1);
             d.print(` keyid ${d.u8(cp)}`);
@@ -332,7 +333,7 @@ export function tcpPrint(d: Dissection, at: number, length: number, ip: IpInfo):
   d.print(`, win ${win}`);
   if (flags & TcpFlag.Urg) d.print(`, urg ${urp}`);
   if (hlen > 20) {
-    if (!printOptions(d, at + 20, hlen - 20, rev, thseq, thack)) return;
+    if (!printOptions(d, at + 20, hlen - 20, rev, thseq, thack, at + length)) return;
     hlen = (d.u8(at + 12) >> 4) * 4;
   }
   d.print(`, length ${payload}`);
