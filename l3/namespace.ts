@@ -32,6 +32,11 @@ export interface NamespaceHost {
   random(purpose: string): Random;
   /** Records a drop. */
   recordDrop(record: DropRecord): void;
+  /**
+   * A reachable_time to use instead of a random draw for a device (nanoseconds): compare mode gives the kernel's
+   * own draws to the simulator so that neighbour timelines can be compared (DESIGN.md §4).
+   */
+  reachableTimeFor?(namespace: string, device: string): number | undefined;
 }
 
 /**
@@ -134,8 +139,8 @@ export class NetNamespace implements DeviceOwner {
     const conf = new DevConf(this.confDefault);
     this.devConf.set(device, conf);
     const parms = { ...this.neighDefault };
-    parms.reachableTime = randomReachableTime(parms.baseReachableTime, this.reachRandom);
     this.neighParms.set(device, parms);
+    this.drawReachableTime(device, parms);
     this.addresses.set(device, new AddressList());
   }
 
@@ -198,7 +203,15 @@ export class NetNamespace implements DeviceOwner {
 
   /** Redraws a device's reachable_time after base_reachable_time changed (neigh_proc_base_reachable_time()). */
   redrawReachableTime(parms: NeighParms): void {
-    parms.reachableTime = randomReachableTime(parms.baseReachableTime, this.reachRandom);
+    const device = [...this.neighParms].find(([, p]) => p === parms)?.[0];
+    if (device) this.drawReachableTime(device, parms);
+    else parms.reachableTime = randomReachableTime(parms.baseReachableTime, this.reachRandom);
+  }
+
+  /** neigh_rand_reach_time() for a device, unless the host fixes the value (compare mode). */
+  private drawReachableTime(device: NetDevice, parms: NeighParms): void {
+    const drawn = randomReachableTime(parms.baseReachableTime, this.reachRandom);
+    parms.reachableTime = this.host.reachableTimeFor?.(this.name, device.name) ?? drawn;
   }
 
   /* ------------------------------------------------------------------------------------------------------------ */

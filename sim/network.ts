@@ -1,6 +1,7 @@
 import { Scheduler } from '../core/clock.ts';
 import { randomLocalMac, type MacAddress } from '../core/mac.ts';
 import { Random } from '../core/random.ts';
+import { firstPid, SeedStream } from '../core/seeded.ts';
 import { Bridge } from '../l2/bridge.ts';
 import type { NetDevice } from '../l2/device.ts';
 import { Dummy } from '../l2/dummy.ts';
@@ -36,10 +37,14 @@ export class Network implements NamespaceHost {
   /** The next process id: iputils ping uses it as its ICMP identifier, so it starts at a seeded value. */
   private pid: number | undefined;
 
-  constructor(options: { seed?: number } = {}) {
+  /** Reachable times fixed from outside, by `NS:DEV` (`DEV` in the global namespace), in nanoseconds. */
+  private readonly reachableTimes: ReadonlyMap<string, number>;
+
+  constructor(options: { seed?: number; reachableTimes?: ReadonlyMap<string, number> } = {}) {
     this.seed = (options.seed ?? DEFAULT_SEED) >>> 0;
+    this.reachableTimes = options.reachableTimes ?? new Map();
     this.root = new Random(this.seed);
-    this.macRandom = this.root.stream('mac');
+    this.macRandom = this.root.stream(SeedStream.Mac);
     this.global = new NetNamespace(GLOBAL, this);
   }
 
@@ -53,13 +58,17 @@ export class Network implements NamespaceHost {
     return stream;
   }
 
+  reachableTimeFor(namespace: string, device: string): number | undefined {
+    return this.reachableTimes.get(namespace === GLOBAL ? device : `${namespace}:${device}`);
+  }
+
   recordDrop(record: DropRecord): void {
     if (this.keepDrops) this.drops.push(record);
   }
 
   /** A new process id (consecutive, as a machine's next processes get; the first one seeded). */
   nextPid(): number {
-    if (this.pid === undefined) this.pid = 1000 + this.random('pid').below(30000);
+    if (this.pid === undefined) this.pid = firstPid(this.seed);
     return this.pid++;
   }
 

@@ -1,11 +1,7 @@
 import type { Instant } from '../core/clock.ts';
+import type { OutputChunk } from '../core/transcript.ts';
 
-/** What a simulated program printed, in order, with the virtual time of each write. */
-export interface OutputChunk {
-  readonly stream: 'stdout' | 'stderr';
-  readonly text: string;
-  readonly at: Instant;
-}
+export type { OutputChunk };
 
 /**
  * A program running in the simulator (ping, nc, httpd, tcpdump …): it writes to stdout and stderr and exits

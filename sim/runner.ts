@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly onEntry?: (entry: TranscriptEntry) => void;
   /** An existing network to run on (the library's step-by-step use). */
   readonly network?: Network;
+  /** reachable_time per device (`NS:DEV`, `DEV` in the global namespace), in ns, instead of the seeded draw. */
+  readonly reachableTimes?: ReadonlyMap<string, number>;
 }
 
 /** What a run produced (DESIGN.md §6 `simulate`). */
@@ -76,7 +78,7 @@ export class Runner {
   private failed = false;
 
   constructor(private readonly options: RunOptions = {}) {
-    this.net = options.network ?? new Network({ seed: options.seed });
+    this.net = options.network ?? new Network({ seed: options.seed, reachableTimes: options.reachableTimes });
   }
 
   /** Runs the preamble, then the scenario; stops background programs at the end. */
