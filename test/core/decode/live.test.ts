@@ -7,6 +7,8 @@ import { IcmpType } from '../../../core/wire/icmp.ts';
 import { TcpFlag } from '../../../core/wire/tcp.ts';
 import { damagedFrame, type TestFrame } from './frames.ts';
 import type { PrinterOptions } from '../../../core/decode/printer.ts';
+import { captureFromBytes } from '../../../core/pcap/reader.ts';
+import { pcapBytes } from '../../../core/pcap/writer.ts';
 import { captureOf, decodeLines, firstDifference, tcpdumpAvailable, tcpdumpLines } from './oracle.ts';
 
 /** This host's interface names by index, which tcpdump prints for LINUX_SLL2 frames (if_indextoname()). */
@@ -114,6 +116,17 @@ live('decode against the real tcpdump', () => {
     for (const name of ['ping-usec.pcap', 'ping-nsec.pcap', 'ping-usec-as-nsec.pcap']) {
       const file = readFileSync(`${FIXTURES}formats/${name}`);
       for (const flags of ['-nn', '-nnv', '-nn -tt', '-nn --nano', '-nn -ttt --nano', '-nne -tttt --nano']) expectSame(file, flags);
+    }
+  });
+
+  it("twinnet's own captures, which start at time 0 (tcpdump re-takes a zero -ttt/-ttttt reference), micro and nano", () => {
+    const ping = readFileSync(`${FIXTURES}ping.pcap`);
+    const opened = captureFromBytes(ping);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const records = [...opened.value].flatMap((r) => (r.ok ? [r.value] : []));
+    for (const resolution of ['micro', 'nano'] as const) {
+      const file = pcapBytes(records.map((r, i) => ({ at: i < 2 ? 0 : i * 1_500_000_001, data: r.data })), { resolution });
+      for (const flags of ['-nn -ttt', '-nn -ttttt', '-nn -tt', '-nn', '-nn -tttt', '-nn -ttttt --nano']) expectSame(file, flags);
     }
   });
 
