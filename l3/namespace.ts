@@ -1,5 +1,6 @@
 import type { Scheduler } from '../core/clock.ts';
-import { cidrContains, type Ipv4Address } from '../core/ipv4.ts';
+import { cidrContains, formatIpv4, parseIpv4, type Ipv4Address } from '../core/ipv4.ts';
+import { routeOutput } from './route.ts';
 import type { Random } from '../core/random.ts';
 import { EtherType } from '../core/wire/ethernet.ts';
 import type { DeviceChange, DeviceOwner, DropReason, NetDevice } from '../l2/device.ts';
@@ -284,6 +285,23 @@ export class NetNamespace implements DeviceOwner {
   /** Removes routes matching `which` from every table (fib_flush()). */
   flushRoutes(which: (route: Route) => boolean): void {
     for (const table of this.tables.values()) table.removeWhere(which);
+  }
+
+  /**
+   * Where a locally sent packet to `destination` would go (`ip route get`): device, gateway, source and kind, or
+   * the error connect() would give (DESIGN.md §6 `net.namespace('netns1').routeLookup('8.8.8.8')`).
+   */
+  routeLookup(destination: string | Ipv4Address): { device: string; gateway: string | undefined; source: string; kind: string } | { error: string } {
+    const address = typeof destination === 'number' ? destination : parseIpv4(destination);
+    if (typeof address !== 'number' && !address.ok) return { error: address.error };
+    const route = routeOutput(this, typeof address === 'number' ? address : address.value);
+    if (typeof route === 'string') return { error: route };
+    return {
+      device: route.device.name,
+      gateway: route.route?.gateway === undefined ? undefined : formatIpv4(route.route.gateway),
+      source: formatIpv4(route.source),
+      kind: route.kind,
+    };
   }
 
   /* ------------------------------------------------------------------------------------------------------------ */

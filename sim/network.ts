@@ -7,6 +7,7 @@ import type { NetDevice } from '../l2/device.ts';
 import { Dummy } from '../l2/dummy.ts';
 import { Veth } from '../l2/veth.ts';
 import { NetNamespace, type DropRecord, type NamespaceHost } from '../l3/namespace.ts';
+import { Runner } from './runner.ts';
 
 /** The name the scenario's own (unnamed) namespace goes by internally. */
 export const GLOBAL = '';
@@ -197,6 +198,18 @@ export class Network implements NamespaceHost {
       }
     }
     return undefined;
+  }
+
+  private runner: Runner | undefined;
+
+  /**
+   * Runs command lines as a script on this machine (`net.exec('ip link add veth1 type veth peer name ceth1')`),
+   * returning what they printed and the last exit status (DESIGN.md §6).
+   */
+  exec(text: string): { stdout: string; stderr: string; status: number } {
+    this.runner ??= new Runner({ network: this });
+    const { stdout, stderr, status } = this.runner.exec(text);
+    return { stdout, stderr, status };
   }
 
   /** Runs the clock forward by `nanoseconds`, delivering what falls due. */

@@ -3,7 +3,7 @@ import { MILLISECOND, SECOND, type Instant } from '../core/clock.ts';
 import { checkOutput } from '../core/doctest/check.ts';
 import { divergenceFor, type Divergence } from '../core/doctest/divergences.ts';
 import { newRenamings, type Renamings } from '../core/doctest/normalise.ts';
-import type { Command, DocCommand, Scenario, Statement } from '../core/scenario/index.ts';
+import { formatScenarioError, parseScenario, type Command, type DocCommand, type Scenario, type Statement } from '../core/scenario/index.ts';
 import type { DropRecord } from '../l3/namespace.ts';
 import type { CaptureProcess, CapturedFrame, CaptureSink } from './exec/capture.ts';
 import type { CommandIo } from './exec/context.ts';
@@ -122,6 +122,26 @@ export class Runner {
       for (const command of block.commands) status = this.runDocCommand(command);
     }
     return status;
+  }
+
+  /**
+   * Runs one or more command lines as a script on this runner's machine, keeping its state (background jobs,
+   * `set -e`): the step-by-step use of DESIGN.md §6 (`net.exec('ip link add …')`).
+   */
+  exec(text: string, file = '<exec>'): { stdout: string; stderr: string; status: number; entries: TranscriptEntry[] } {
+    const parsed = parseScenario(text, { file, form: 'script' });
+    if (!parsed.ok) return { stdout: '', stderr: `${formatScenarioError(parsed.error)}\n`, status: 2, entries: [] };
+    const first = this.transcript.length;
+    let status = 0;
+    try {
+      status = this.runScenario(parsed.value);
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      status = e.status;
+    }
+    const entries = this.transcript.slice(first);
+    const pick = (stream: 'stdout' | 'stderr'): string => entries.flatMap((e) => e.output.filter((c) => c.stream === stream).map((c) => c.text)).join('');
+    return { stdout: pick('stdout'), stderr: pick('stderr'), status, entries };
   }
 
   /** Stops background programs as the shell's end would (SIGTERM) and closes captures. */
