@@ -108,6 +108,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   };
   const runner = new Runner({ seed: args.seed, pcapDir: args.pcapDir, divergences, preamble: parsed, onEntry: show });
   const result = runner.run(scenario);
+  if (!args.json) process.stdout.write(result.epilogue.map((c) => c.text).join(''));
   const name = relative(process.cwd(), args.file) || args.file;
   if (args.json) {
     const transcript = result.transcript.map((e) => ({
@@ -126,7 +127,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       ...(e.check ? { check: e.check } : {}),
       ...(e.preamble ? { preamble: true } : {}),
     }));
-    process.stdout.write(`${JSON.stringify({ scenario: name, seed: result.network.seed, exitStatus: result.exitStatus, summary: result.summary, transcript, drops: result.drops }, null, 2)}\n`);
+    const epilogue = result.epilogue.map((c) => c.text).join('');
+    process.stdout.write(`${JSON.stringify({ scenario: name, seed: result.network.seed, exitStatus: result.exitStatus, summary: result.summary, transcript, epilogue, drops: result.drops }, null, 2)}\n`);
   } else if (scenario.form === 'document') {
     const s = result.summary;
     process.stdout.write(`\n${name}: ${s.matched} matched, ${s.unchecked} unchecked, ${s.divergences} listed divergences, ${s.mismatches} mismatches, ${s.skipped} skipped\n`);

@@ -41,6 +41,8 @@ export interface RunResult {
   /** Frames per capture point (`NS:DEV`, or `DEV` in the global namespace), in capture order. */
   readonly captures: ReadonlyMap<string, readonly CapturedFrame[]>;
   readonly drops: readonly DropRecord[];
+  /** What background programs (`tcpdump … &`, `nc -l … &`) printed when they were stopped at the end. */
+  readonly epilogue: readonly OutputChunk[];
   /** 0 when the scenario ran (and every document check matched or was a listed divergence). */
   readonly exitStatus: number;
   readonly summary: { matched: number; unchecked: number; divergences: number; mismatches: number; skipped: number };
@@ -76,6 +78,8 @@ export class Runner {
   private readonly renamings: Renamings = newRenamings();
   private readonly summary = { matched: 0, unchecked: 0, divergences: 0, mismatches: 0, skipped: 0 };
   private failed = false;
+  /** What background programs printed when the scenario ended and they were stopped. */
+  readonly epilogue: OutputChunk[] = [];
 
   constructor(private readonly options: RunOptions = {}) {
     this.net = options.network ?? new Network({ seed: options.seed, reachableTimes: options.reachableTimes });
@@ -100,6 +104,7 @@ export class Runner {
       transcript: this.transcript,
       captures: this.captures,
       drops: this.net.drops,
+      epilogue: this.epilogue,
       exitStatus: status,
       summary: { ...this.summary },
     };
@@ -148,13 +153,11 @@ export class Runner {
   private finish(): void {
     this.net.scheduler.advanceBy(COMMAND_TIME);
     for (const job of this.jobs) if (job.process.running) job.process.interrupt();
-    if (this.armedCapture?.process.running) this.armedCapture.process.interrupt();
-    const last = this.transcript.at(-1);
-    if (last) {
-      const tail: OutputChunk[] = [];
-      this.pumpJobs(tail);
-      if (tail.length > 0) this.transcript[this.transcript.length - 1] = { ...last, output: [...last.output, ...tail] };
+    if (this.armedCapture?.process.running) {
+      this.armedCapture.process.interrupt();
+      this.epilogue.push(...this.armedCapture.process.output);
     }
+    this.pumpJobs(this.epilogue);
   }
 
   private runStatements(statements: readonly Statement[], prompt: string): number {
