@@ -127,27 +127,38 @@ function compileTest(n: TestNode): Test {
   };
 }
 
-/** Compiles a decision graph to a closure: each test runs, then its true or false successor; ABORT stops. */
-export function compileDag(root: Dag): Test {
-  const memo = new Map<number, Test>();
-  const build = (d: Dag): Test => {
-    const hit = memo.get(d.id);
-    if (hit) return hit;
-    let fn: Test;
-    if (d.kind === 'leaf') {
-      const r = d.accept ? 1 : 0;
-      fn = () => r;
-    } else {
-      const test = compileTest(d.test);
-      const t = build(d.t);
-      const f = build(d.f);
-      fn = (p, meta) => {
-        const r = test(p, meta);
-        return r === 1 ? t(p, meta) : r === 0 ? f(p, meta) : ABORT;
-      };
+/**
+ * Compiles a decision graph to a closure that walks it as BPF walks its blocks, in a loop: first the values
+ * `kept` (loads of a test the optimiser skipped at the root, which can still abort), then each test and its true
+ * or false successor, until a leaf; ABORT stops.
+ */
+export function compileDag(root: Dag, kept: readonly Value[] = []): Test {
+  const ACCEPT = -2;
+  const REJECT = -1;
+  const index = new Map<number, number>();
+  const nodes: Array<Extract<Dag, { kind: 'test' }>> = [];
+  const order = [root];
+  while (order.length > 0) {
+    const d = order.pop()!;
+    if (d.kind === 'leaf' || index.has(d.id)) continue;
+    index.set(d.id, nodes.length);
+    nodes.push(d);
+    order.push(d.f, d.t);
+  }
+  const target = (d: Dag): number => (d.kind === 'leaf' ? (d.accept ? ACCEPT : REJECT) : index.get(d.id)!);
+  const tests = nodes.map((d) => compileTest(d.test));
+  const jt = Int32Array.from(nodes, (d) => target(d.t));
+  const jf = Int32Array.from(nodes, (d) => target(d.f));
+  const loads = kept.map(compileValue);
+  const start = target(root);
+  return (p, meta) => {
+    for (const load of loads) if (load(p, meta) < 0) return ABORT;
+    let i = start;
+    while (i >= 0) {
+      const r = tests[i]!(p, meta);
+      if (r < 0) return ABORT;
+      i = r === 1 ? jt[i]! : jf[i]!;
     }
-    memo.set(d.id, fn);
-    return fn;
+    return i === ACCEPT ? 1 : 0;
   };
-  return build(root);
 }

@@ -76,9 +76,9 @@ export function formatValue(v: Value): string {
     case 'len':
       return 'len';
     case 'load': {
-      const index = v.index.k === 'const' ? '' : `${formatValue(v.index)}+`;
       const x = v.ipHeader === undefined ? '' : `4*(P[${v.ipHeader}]&0xf)+`;
-      return `P[${x}${index}${v.offset}:${v.size}]`;
+      const at = v.index.k === 'const' ? String(v.index.v + v.offset) : `${formatValue(v.index)}+${v.offset}`;
+      return `P[${x}${at}:${v.size}]`;
     }
     case 'alu':
       return `(${formatValue(v.a)} ${v.op} ${formatValue(v.b)})`;

@@ -97,6 +97,18 @@ function compare(op: CmpOp, a: number, b: number): boolean {
 const TRUE: Node = { t: 'const', v: true };
 const FALSE: Node = { t: 'const', v: false };
 
+/** The operands of a left-leaning chain of one connective (`a or b or c` parses as `(a or b) or c`), in order. */
+export function chain(n: Extract<Node, { t: 'and' | 'or' }>): Node[] {
+  const items: Node[] = [];
+  let cur: Node = n;
+  while (cur.t === n.t) {
+    items.push(cur.b);
+    cur = cur.a;
+  }
+  items.push(cur);
+  return items.reverse();
+}
+
 /** Decides the comparisons of two literal numbers, as pass 1 does, and the connectives they make constant. */
 export function decideLiterals(n: Node): Node {
   switch (n.t) {
@@ -111,11 +123,15 @@ export function decideLiterals(n: Node): Node {
     }
     case 'and':
     case 'or': {
-      const a = decideLiterals(n.a);
-      const b = decideLiterals(n.b);
       const absorbing = n.t === 'or';
-      if (a.t === 'const') return a.v === absorbing ? a : b;
-      return { t: n.t, a, b };
+      let out: Node | undefined;
+      for (const item of chain(n)) {
+        const d = decideLiterals(item);
+        if (out === undefined) out = d;
+        else if (out.t === 'const') out = out.v === absorbing ? out : d;
+        else out = { t: n.t, a: out, b: d };
+      }
+      return out!;
     }
   }
 }
@@ -132,6 +148,12 @@ function testName(test: TestNode): string {
   const k = testKey(test);
   return `${k.value} ${k.op} ${k.k}`;
 }
+
+/**
+ * Graphs with more tests than this are not specialised (their paths are too long to walk recursively); BPF
+ * programs of that size exceed what the Linux kernel accepts (BPF_MAXINSNS, 4096 instructions) anyway.
+ */
+const MAX_SPECIALISED = 3000;
 
 /** Builds and specialises decision graphs, sharing equal nodes. */
 export class DagBuilder {
@@ -156,8 +178,14 @@ export class DagBuilder {
     switch (n.t) {
       case 'const': return n.v ? onTrue : onFalse;
       case 'not': return this.wire(n.a, onFalse, onTrue);
-      case 'and': return this.wire(n.a, this.wire(n.b, onTrue, onFalse), onFalse);
-      case 'or': return this.wire(n.a, onTrue, this.wire(n.b, onTrue, onFalse));
+      case 'and':
+      case 'or': {
+        // Iterate along the chain, last operand first, instead of recursing down its left spine.
+        const items = chain(n);
+        let next = this.wire(items[items.length - 1]!, onTrue, onFalse);
+        for (let i = items.length - 2; i >= 0; i--) next = n.t === 'and' ? this.wire(items[i]!, next, onFalse) : this.wire(items[i]!, onTrue, next);
+        return next;
+      }
       default: return this.make(n, onTrue, onFalse);
     }
   }
@@ -174,9 +202,11 @@ export class DagBuilder {
 
   /**
    * Specialises a graph along its paths (optimize.c: opt_j, fold_edge); undefined if it takes more than `budget`
-   * steps, in which case the graph is used as wired.
+   * steps, in which case the graph is used as wired. A test skipped as the root keeps its loads (`kept`): libpcap
+   * threads edges past other blocks, but the root block has no edge into it and opt_root() keeps its statements.
    */
-  specialise(root: Dag, budget = 200_000): Dag | undefined {
+  specialise(root: Dag, budget = 200_000): { root: Dag; kept: TestNode | undefined } | undefined {
+    if (this.interned.size > MAX_SPECIALISED) return undefined;
     const memo = new Map<string, Dag>();
     let steps = 0;
     type Fact = { readonly value: string; readonly op: string; readonly k: number | undefined; readonly sense: boolean };
@@ -188,6 +218,12 @@ export class DagBuilder {
       }
       return undefined;
     };
+    const branches = (d: Extract<Dag, { kind: 'test' }>, facts: readonly Fact[]): [Dag, Dag] | undefined => {
+      const key = testKey(d.test);
+      const t = walk(d.t, [...facts, { ...key, sense: true }]);
+      const f = t && walk(d.f, [...facts, { ...key, sense: false }]);
+      return t && f ? [t, f] : undefined;
+    };
     const walk = (d: Dag, facts: readonly Fact[]): Dag | undefined => {
       if (d.kind === 'leaf') return d;
       if (++steps > budget) return undefined;
@@ -196,46 +232,66 @@ export class DagBuilder {
       const memoKey = `${d.id}:${mine.map((f) => `${f.value} ${f.op} ${f.k} ${f.sense}`).sort().join(';')}`;
       const hit = memo.get(memoKey);
       if (hit) return hit;
-      const key = testKey(d.test);
-      const outcome = known(key, mine);
+      const outcome = known(testKey(d.test), mine);
       let out: Dag | undefined;
       if (outcome !== undefined) out = walk(outcome ? d.t : d.f, mine);
       else {
-        const t = walk(d.t, [...mine, { ...key, sense: true }]);
-        const f = t && walk(d.f, [...mine, { ...key, sense: false }]);
-        out = t && f && (t === f ? t : this.make(d.test, t, f));
+        const tf = branches(d, mine);
+        out = tf && (tf[0] === tf[1] ? tf[0] : this.make(d.test, tf[0], tf[1]));
       }
       if (out) memo.set(memoKey, out);
       return out;
     };
-    return walk(root, []);
+    if (root.kind === 'leaf') return { root, kept: undefined };
+    const tf = branches(root, []);
+    if (!tf) return undefined;
+    return tf[0] === tf[1] ? { root: tf[0], kept: root.test } : { root: this.make(root.test, tf[0], tf[1]), kept: undefined };
   }
 
   /**
    * Pass 2 (optimize.c: opt_loop with do_stmts): folds the values of every test; a test decided by folding is
-   * replaced by the successor it now always takes, without removing the tests before it. Returns the new root
-   * and the first folding error of a surviving test.
+   * replaced by the successor it now always takes, without removing the tests before it. Returns the new root,
+   * the values the skipped root test still loads, and the first folding error of a surviving test.
    */
-  foldStatements(root: Dag): { root: Dag; error: string | undefined } {
+  foldStatements(root: Dag, kept?: TestNode): { root: Dag; kept: Value[]; error: string | undefined } {
     const memo = new Map<number, Dag>();
     let error: string | undefined;
-    const walk = (d: Dag): Dag => {
-      if (d.kind === 'leaf') return d;
-      const hit = memo.get(d.id);
-      if (hit) return hit;
+    // Children before parents, without recursion: a node is mapped once both its successors are.
+    const pending: Dag[] = [root];
+    while (pending.length > 0) {
+      const d = pending[pending.length - 1]!;
+      if (d.kind === 'leaf' || memo.has(d.id)) {
+        pending.pop();
+        continue;
+      }
+      const waiting = [d.t, d.f].filter((c) => c.kind === 'test' && !memo.has(c.id));
+      if (waiting.length > 0) {
+        pending.push(...waiting);
+        continue;
+      }
+      pending.pop();
+      const mapped = (c: Dag): Dag => (c.kind === 'leaf' ? c : memo.get(c.id)!);
       let out: Dag;
-      if (d.test.t === 'meta') out = this.make(d.test, walk(d.t), walk(d.f), false);
+      if (d.test.t === 'meta') out = this.make(d.test, mapped(d.t), mapped(d.f), false);
       else {
         const a = foldValue(d.test.a);
         const b = foldValue(d.test.b);
         error ??= a.error ?? b.error;
-        if (a.error === undefined && b.error === undefined && a.v.k === 'const' && b.v.k === 'const') out = walk(compare(d.test.op, a.v.v, b.v.v) ? d.t : d.f);
-        else out = this.make({ t: 'cmp', op: d.test.op, a: a.v, b: b.v }, walk(d.t), walk(d.f), false);
+        if (a.error === undefined && b.error === undefined && a.v.k === 'const' && b.v.k === 'const') out = mapped(compare(d.test.op, a.v.v, b.v.v) ? d.t : d.f);
+        else out = this.make({ t: 'cmp', op: d.test.op, a: a.v, b: b.v }, mapped(d.t), mapped(d.f), false);
       }
       memo.set(d.id, out);
-      return out;
-    };
+    }
+    const walk = (d: Dag): Dag => (d.kind === 'leaf' ? d : memo.get(d.id)!);
     const out = walk(root);
-    return { root: out, error };
+    const loads: Value[] = [];
+    if (kept?.t === 'cmp') {
+      for (const v of [kept.a, kept.b]) {
+        const folded = foldValue(v);
+        error ??= folded.error;
+        if (folded.v.k !== 'const') loads.push(folded.v);
+      }
+    }
+    return { root: out, kept: loads, error };
   }
 }

@@ -78,6 +78,8 @@ const lower = (s: string): string => s.toLowerCase();
 /** Parses a token list into a test, generating code as it goes; throws FilterFault. */
 export class FilterParser {
   private pos = 0;
+  /** Open groups, `not`s and pending arithmetic operators: about bison's stack depth (YYMAXDEPTH 10000). */
+  private depth = 0;
   /** The first error the scanner set on a token the parser has read. */
   lexError: string | undefined;
 
@@ -88,6 +90,12 @@ export class FilterParser {
 
   /** The whole program (grammar.y: prog); undefined for an empty filter, which accepts every packet. */
   parseProgram(): Node | undefined {
+    // Parentheses nested past bison's stack exhaust it before this recursive parser would exhaust JavaScript's.
+    let open = 0;
+    for (const t of this.tokens) {
+      open += t.kind === '(' ? 1 : t.kind === ')' ? -1 : 0;
+      if (open >= 9996) throw new GrammarFault("can't parse filter expression: memory exhausted");
+    }
     if (this.peek().kind === 'EOF') return undefined;
     const node = this.expr(QERR);
     if (this.peek().kind !== 'EOF') this.syntaxError();
@@ -111,6 +119,12 @@ export class FilterParser {
 
   private syntaxError(): never {
     throw new GrammarFault("can't parse filter expression: syntax error");
+  }
+
+  /** Enters a nested construct, failing as bison does when its stack would outgrow YYMAXDEPTH. */
+  private nest(by = 1): void {
+    this.depth += by;
+    if (this.depth >= 9996) throw new GrammarFault("can't parse filter expression: memory exhausted");
   }
 
   private expect(kind: TokenKind): Token {
@@ -142,7 +156,9 @@ export class FilterParser {
     switch (t.kind) {
       case '!': {
         this.next();
+        this.nest();
         const r = this.operand(ctx, allowId, allowTerm);
+        this.depth--;
         return { node: not(r.node), q: r.q, kind: r.kind };
       }
       case 'ID':
@@ -182,8 +198,10 @@ export class FilterParser {
   /** `( ... )`: consumes the group and reports what it was. */
   private group(ctx: Qual, allowId: boolean, allowTerm: boolean): Group {
     this.expect('(');
+    this.nest();
     const inner = this.groupInner(ctx, allowId, allowTerm);
     this.expect(')');
+    this.depth--;
     return inner;
   }
 
@@ -213,7 +231,9 @@ export class FilterParser {
       }
       case '!': {
         this.next();
+        this.nest();
         const r = this.operand(ctx, allowId, allowTerm);
+        this.depth--;
         if (r.kind === 'id') return this.pidRest(not(r.node), ctx);
         return { kind: 'expr', node: this.exprRest(not(r.node), r.q) };
       }
@@ -575,8 +595,10 @@ export class FilterParser {
         return this.gen.loadlen();
       case '(': {
         this.next();
+        this.nest();
         const a = this.arith();
         this.expect(')');
+        this.depth--;
         return a;
       }
       default:
@@ -590,6 +612,7 @@ export class FilterParser {
     const ops: Array<AluOp | 'neg'> = [];
     const reduce = (): void => {
       const op = ops.pop()!;
+      this.depth -= op === 'neg' ? 1 : 2;
       if (op === 'neg') {
         operands.push(this.gen.neg(operands.pop()!));
         return;
@@ -603,6 +626,7 @@ export class FilterParser {
       if (expectOperand) {
         if (this.peek().kind === '-') {
           this.next();
+          this.nest();
           ops.push('neg');
           continue;
         }
@@ -621,6 +645,7 @@ export class FilterParser {
         reduce();
       }
       this.next();
+      this.nest(2);
       ops.push(op);
       expectOperand = true;
     }

@@ -10,9 +10,9 @@ import type { Ipv4Address } from '../ipv4.ts';
 import { err, ok, type Result } from '../result.ts';
 import { compileDag, type FrameMeta } from './filter-eval.ts';
 import { FilterFault, Gen } from './filter-gen.ts';
-import { formatNode, type Node } from './filter-ir.ts';
+import { formatNode, formatValue, type Node, type Value } from './filter-ir.ts';
 import { scanFilter } from './filter-lexer.ts';
-import { DagBuilder, decideLiterals, type Dag } from './filter-optimize.ts';
+import { DagBuilder, decideLiterals, type Dag, type TestNode } from './filter-optimize.ts';
 import { FilterParser, GrammarFault } from './filter-parser.ts';
 
 export type { FrameMeta } from './filter-eval.ts';
@@ -67,6 +67,29 @@ function failure(kind: FilterError['kind'], message: string): Result<CaptureFilt
 
 /** Compiles a pcap-filter(7) expression as tcpdump does (pcap_compile() with optimisation) for Ethernet frames. */
 export function compileFilter(text: string, options: FilterOptions = {}): Result<CaptureFilter, FilterError> {
+  try {
+    return compile(text, options);
+  } catch (e) {
+    // Nesting deep enough for JavaScript's stack (libpcap's own limit is in the parser: "memory exhausted").
+    if (e instanceof RangeError) return failure('unsupported', 'twinnet does not support a capture filter this large or this deeply nested');
+    throw e;
+  }
+}
+
+/** Deeper arithmetic than this is refused, so that evaluating a value cannot exhaust the stack. */
+const MAX_VALUE_DEPTH = 500;
+
+function valueDepth(v: Value): number {
+  switch (v.k) {
+    case 'const':
+    case 'len': return 1;
+    case 'load': return 1 + valueDepth(v.index);
+    case 'neg': return 1 + valueDepth(v.a);
+    case 'alu': return 1 + Math.max(valueDepth(v.a), valueDepth(v.b));
+  }
+}
+
+function compile(text: string, options: FilterOptions): Result<CaptureFilter, FilterError> {
   const gen = new Gen({ netmask: options.netmask ?? 0, savefile: options.savefile ?? false, hosts: options.hosts ?? DEFAULT_HOSTS });
   const parser = new FilterParser(scanFilter(text), gen);
   let tree: Node;
@@ -80,41 +103,69 @@ export function compileFilter(text: string, options: FilterOptions = {}): Result
   }
   const builder = new DagBuilder();
   let dag: Dag;
+  let kept: Value[] = [];
   if (options.optimize === false) dag = builder.wire(tree);
   else {
     const wired = builder.wire(decideLiterals(tree));
-    const folded = builder.foldStatements(builder.specialise(wired) ?? wired);
-    if (folded.error !== undefined) return failure('libpcap', folded.error);
-    dag = folded.root;
+    const pass1 = builder.specialise(wired) ?? { root: wired, kept: undefined };
+    const pass2 = builder.foldStatements(pass1.root, pass1.kept);
+    if (pass2.error !== undefined) return failure('libpcap', pass2.error);
+    dag = pass2.root;
+    // opt_root() prepends the skipped root's loads to the new root block; a return block emits no statements.
+    kept = dag.kind === 'leaf' ? [] : pass2.kept;
     if (dag === builder.reject) return failure('libpcap', 'expression rejects all packets');
   }
-  const test = compileDag(dag);
+  const values = [...kept, ...testsOf(dag).flatMap((t) => (t.t === 'cmp' ? [t.a, t.b] : []))];
+  if (values.some((v) => valueDepth(v) > MAX_VALUE_DEPTH)) {
+    return failure('unsupported', 'twinnet does not support a capture filter this large or this deeply nested');
+  }
+  const test = compileDag(dag, kept);
+  const description = describeDag(dag, kept);
   return ok({
     source: text,
     matches: (frame, meta) => test(frame, meta) === 1,
     outcome: (frame, meta) => OUTCOMES[test(frame, meta) + 1]!,
-    describe: () => describeDag(dag),
+    describe: () => description,
   });
+}
+
+/** The tests of a graph, each once. */
+function testsOf(root: Dag): TestNode[] {
+  const seen = new Set<number>();
+  const out: TestNode[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    if (d.kind === 'leaf' || seen.has(d.id)) continue;
+    seen.add(d.id);
+    out.push(d.test);
+    stack.push(d.f, d.t);
+  }
+  return out;
 }
 
 const OUTCOMES: readonly FilterOutcome[] = ['aborted', 'no-match', 'match'];
 
-/** Renders a decision graph as nested conditionals, each shared node once. */
-function describeDag(root: Dag): string {
-  const names = new Map<number, string>();
-  const lines: string[] = [];
-  const name = (d: Dag): string => {
-    if (d.kind === 'leaf') return d.accept ? 'accept' : 'reject';
-    let n = names.get(d.id);
-    if (n === undefined) {
-      n = `L${names.size}`;
-      names.set(d.id, n);
-      const line = lines.length;
-      lines.push('');
-      lines[line] = `${n}: if ${formatNode(d.test)} then ${name(d.t)} else ${name(d.f)}`;
-    }
-    return n;
-  };
-  const top = name(root);
-  return lines.length === 0 ? top : lines.join('\n');
+/** Renders a decision graph as numbered conditionals, each shared node once, after the loads it keeps first. */
+function describeDag(root: Dag, kept: readonly Value[]): string {
+  const nodes = testsOf(root).length > 0 ? orderOf(root) : [];
+  const names = new Map(nodes.map((d, i) => [d.id, `L${i}`]));
+  const name = (d: Dag): string => (d.kind === 'leaf' ? (d.accept ? 'accept' : 'reject') : names.get(d.id)!);
+  const lines = nodes.map((d) => `${name(d)}: if ${formatNode(d.test)} then ${name(d.t)} else ${name(d.f)}`);
+  return [...kept.map((v) => `load ${formatValue(v)}`), ...(lines.length === 0 ? [name(root)] : lines)].join('\n');
+}
+
+/** The test nodes of a graph in depth-first order, true branch first. */
+function orderOf(root: Dag): Array<Extract<Dag, { kind: 'test' }>> {
+  const seen = new Set<number>();
+  const out: Array<Extract<Dag, { kind: 'test' }>> = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    if (d.kind === 'leaf' || seen.has(d.id)) continue;
+    seen.add(d.id);
+    out.push(d);
+    stack.push(d.f, d.t);
+  }
+  return out;
 }
