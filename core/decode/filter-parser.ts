@@ -71,7 +71,7 @@ interface Operand {
 }
 
 /** A grammar-level error (bpf_set_error/yyerror): it does not replace an error the scanner already set. */
-class GrammarFault extends FilterFault {}
+export class GrammarFault extends FilterFault {}
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -654,4 +654,3 @@ export class FilterParser {
   }
 }
 
-export { GrammarFault };
