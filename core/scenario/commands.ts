@@ -6,7 +6,6 @@
 import type { Ipv4Address, Ipv4Cidr } from '../ipv4.ts';
 import type { MacAddress } from '../mac.ts';
 import type { Word } from './args.ts';
-import type { CaptureFilter } from './capture-filter.ts';
 import type { IptablesRule } from './iptables.ts';
 import type { Redirection } from './shell.ts';
 import type { SourcePosition } from './source.ts';
@@ -434,9 +433,8 @@ export interface Tcpdump {
   /** `-t` given this many times (0 = print timestamps). */
   readonly timestamps: number;
   readonly verbose: number;
-  /** The filter as tcpdump joins its words, e.g. `(arp or icmp)`; undefined when none. */
+  /** The filter as tcpdump joins its words, e.g. `(arp or icmp)`, already checked to compile; undefined when none. */
   readonly filterText: string | undefined;
-  readonly filter: CaptureFilter | undefined;
   /** No `-c`: it runs until stopped (DESIGN.md §1). */
   readonly longRunning: boolean;
 }

@@ -1,6 +1,5 @@
 /** The scenario language (DESIGN.md §1, §2): parse once, into typed commands both engines consume. */
 export type { Word } from './args.ts';
-export type { CaptureFilter, FilterDirection } from './capture-filter.ts';
 export type * from './commands.ts';
 export type { DocBlock, DocCommand, ExpectedLine, LongRunning } from './document.ts';
 export { promptOf } from './document.ts';

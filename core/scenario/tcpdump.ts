@@ -1,7 +1,7 @@
-/** `tcpdump …` (4.99.3) as it reads its options (tcpdump.c main()); the filter is read by capture-filter.ts. */
+/** `tcpdump …` (4.99.3) as it reads its options (tcpdump.c main()); the filter is compiled as libpcap does (core/decode/filter.ts). */
 import { ok, type Result } from '../result.ts';
 import { type Args, toolError, unsupportedError } from './args.ts';
-import { parseCaptureFilter } from './capture-filter.ts';
+import { compileFilter } from '../decode/filter.ts';
 import type { CommandBody } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 import { getopt } from './getopt.ts';
@@ -38,12 +38,12 @@ export function parseTcpdump(args: Args): Result<CommandBody, ScenarioError> {
   if (iface === undefined) return unsupportedError(tool.position, 'tcpdump without "-i DEV" (name the capture point)');
   const operands = g.value.operands;
   let filterText: string | undefined;
-  let filter;
   if (operands.length > 0) {
+    // tcpdump joins its remaining arguments with spaces (copy_argv()) and libpcap compiles them: refused here,
+    // before anything runs, with tcpdump's words.
     filterText = operands.map((w) => w.text).join(' ');
-    const f = parseCaptureFilter(filterText);
-    if (!f.ok) return f.error.unsupported ? unsupportedError(operands[0]!.position, f.error.message) : toolError(operands[0]!.position, `tcpdump: ${f.error.message}`);
-    filter = f.value;
+    const f = compileFilter(filterText);
+    if (!f.ok) return f.error.kind === 'unsupported' ? unsupportedError(operands[0]!.position, f.error.message) : toolError(operands[0]!.position, f.error.tcpdumpMessage);
   }
-  return ok({ kind: 'tcpdump', interface: iface, writeFile, count, linkLevel, numeric, quick, timestamps, verbose, filterText, filter, longRunning: count === undefined });
+  return ok({ kind: 'tcpdump', interface: iface, writeFile, count, linkLevel, numeric, quick, timestamps, verbose, filterText, longRunning: count === undefined });
 }

@@ -52,7 +52,6 @@ describe('lines no engine supports are refused at parse time', () => {
     ['iptables -A INPUT -j REDIRECT', 22, 'iptables target "REDIRECT" is not modelled by twinnet'],
     ['sysctl -w net.ipv4.tcp_syncookies=1', 11, 'sysctl key "net.ipv4.tcp_syncookies" is not modelled by twinnet'],
     ['ping -c 1 ::1', 11, 'IPv6 ping is not modelled by twinnet'],
-    ['tcpdump -c 1 -i lo ip6', 20, 'filter primitive "ip6" is not modelled by twinnet'],
     ['traceroute 10.0.0.1', 1, 'command "traceroute" is not supported by twinnet'],
     ['ip link set va d on', 16, '"ip link … dynamic" is not modelled by twinnet'],
   ])('%s', (line, column, message) => {
