@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { MILLISECOND, SECOND, type Instant } from '../core/clock.ts';
-import { checkOutput } from '../core/doctest/check.ts';
-import { divergenceFor, type Divergence } from '../core/doctest/divergences.ts';
+import { checkDocCommand, countCheck, emptySummary } from '../core/doctest/command-check.ts';
+import type { Divergence } from '../core/doctest/divergences.ts';
 import { newRenamings, type Renamings } from '../core/doctest/normalise.ts';
 import { formatScenarioError, parseScenario, type Command, type DocCommand, type Scenario, type Statement } from '../core/scenario/index.ts';
 import type { DropRecord } from '../l3/namespace.ts';
@@ -76,7 +76,7 @@ export class Runner {
   private commandIndex = 0;
   private frameLog: LoggedFrame[] | undefined;
   private readonly renamings: Renamings = newRenamings();
-  private readonly summary = { matched: 0, unchecked: 0, divergences: 0, mismatches: 0, skipped: 0 };
+  private readonly summary = emptySummary();
   private failed = false;
   /** What background programs printed when the scenario ended and they were stopped. */
   readonly epilogue: OutputChunk[] = [];
@@ -375,39 +375,12 @@ export class Runner {
     return status;
   }
 
-  /** Compares shown and real output: matched, or a listed divergence, or a mismatch (DESIGN.md §1). */
+  /** Compares shown and real output: matched, or a listed divergence, or a mismatch (core/doctest/command-check.ts). */
   private checkDoc(doc: DocCommand, output: readonly OutputChunk[]): CommandCheck {
-    const real = entryOutput({ output });
-    if (doc.expected.length === 0) {
-      this.summary.unchecked++;
-      return { kind: 'unchecked' };
-    }
-    const divergences = this.options.divergences ?? [];
-    const attempt = this.renamings;
-    const strict = checkOutput(doc.expected, real, attempt);
-    if (strict.kind === 'matched') {
-      this.summary.matched++;
-      return strict;
-    }
-    if (strict.kind === 'unchecked') {
-      this.summary.unchecked++;
-      return strict;
-    }
-    const listed = doc.expected.filter((l) => divergenceFor(divergences, l));
-    if (listed.length > 0) {
-      const loose = checkOutput(doc.expected, real, attempt, (l) => divergenceFor(divergences, l) !== undefined);
-      if (loose.kind !== 'mismatch') {
-        this.summary.divergences++;
-        const reasons = [...new Set(listed.map((l) => divergenceFor(divergences, l)!.title))];
-        return { kind: 'divergence', reason: reasons.join('; ') };
-      }
-      this.summary.mismatches++;
-      this.failed = true;
-      return { kind: 'mismatch', shown: loose.shown, closest: loose.closest };
-    }
-    this.summary.mismatches++;
-    this.failed = true;
-    return { kind: 'mismatch', shown: strict.shown, closest: strict.closest };
+    const check = checkDocCommand(doc.expected, entryOutput({ output }), this.renamings, this.options.divergences ?? []);
+    countCheck(this.summary, check);
+    if (check.kind === 'mismatch') this.failed = true;
+    return check;
   }
 
   private skipEntry(doc: DocCommand, reason: string): void {
