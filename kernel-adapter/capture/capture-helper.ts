@@ -6,7 +6,8 @@
  * so captures of one run share a time base; cap gives no libpcap timestamp) as nanoseconds since ORIGIN_NS, and
  * writes a nanosecond pcap with core/pcap/writer. It prints `ready` once libpcap is activated with its filter
  * set, so traffic never starts before the capture; on `stop` (or stdin closing) it drains what the kernel has
- * queued (until 50 ms pass with no frame, at most 1 s), closes the file and prints `stopped`.
+ * queued (until 50 ms pass with no frame, at most 1 s), closes the file and prints `stopped`. Each frame reaches
+ * the file as it arrives, so a capture that dies (its device went down or away) leaves a readable file.
  */
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
@@ -72,6 +73,9 @@ function main(): void {
   cap.on('packet', (nbytes, cut) => {
     const at = process.hrtime.bigint() - origin;
     writer.write(at > 0n ? Number(at) : 0, buffer.subarray(0, nbytes));
+    // On the file at once: `cap` aborts the process when the device goes down or away (binding.cc: cb_packets()
+    // asserts on a poll error), as tcpdump ends there too; the frames seen until then must not be lost.
+    writer.flush();
     frames++;
     if (cut) truncated++;
     lastFrame = Date.now();

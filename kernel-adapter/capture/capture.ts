@@ -45,6 +45,8 @@ export interface CaptureHandle {
   readonly namespace: string | undefined;
   readonly device: string;
   readonly file: string;
+  /** Whether the capture process still runs (a `cap` capture ends when its device goes down or away). */
+  readonly running: boolean;
   /** Drains, closes the file and resolves when it is complete; rejects if the capture failed or timed out. */
   stop(): Promise<CaptureResult>;
 }
@@ -141,6 +143,9 @@ async function startCap(sandbox: Sandbox, ns: string | undefined, device: string
     namespace: ns,
     device,
     file,
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
+    },
     stop() {
       result ??= (async () => {
         child.stdin.end(`${STOP_LINE}\n`);
@@ -185,6 +190,9 @@ async function startTcpdump(sandbox: Sandbox, ns: string | undefined, device: st
     namespace: ns,
     device,
     file,
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
+    },
     stop() {
       result ??= (async () => {
         await new Promise((r) => setTimeout(r, TCPDUMP_DRAIN_MS));
