@@ -2,6 +2,7 @@ import { MILLISECOND, SECOND, type Instant, type Timer, type Scheduler } from '.
 import type { MacAddress } from '../core/mac.ts';
 import type { Random } from '../core/random.ts';
 import type { NetDevice } from './device.ts';
+import { wheelExpiry, type TimerWheel } from './timer-wheel.ts';
 
 /** NUD states, with the kernel's names (include/uapi/linux/neighbour.h NUD_*). */
 export type NudState = 'NONE' | 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'NOARP' | 'PERMANENT';
@@ -121,6 +122,11 @@ export class NeighbourTable<P> {
   gcThresh1 = 128;
   gcThresh2 = 512;
   gcThresh3 = 1024;
+  /**
+   * When set, timers run when the kernel's timer wheel would run them (a few hundred ms after their deadline for
+   * timers of seconds) instead of at the deadline: compare mode, with the kernel's HZ and jiffies phase.
+   */
+  wheel: TimerWheel | undefined;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -415,7 +421,8 @@ export class NeighbourTable<P> {
   private addTimer(entry: NeighbourEntry<P>, at: Instant): void {
     if (entry.used < entry.confirmed) entry.used = entry.confirmed;
     entry.timer?.cancel();
-    entry.timer = this.scheduler.at(at, () => this.onTimer(entry));
+    const runAt = this.wheel ? wheelExpiry(this.wheel, this.now, at) : at;
+    entry.timer = this.scheduler.at(runAt, () => this.onTimer(entry));
   }
 
   private delTimer(entry: NeighbourEntry<P>): void {

@@ -6,6 +6,7 @@ import { EtherType } from '../core/wire/ethernet.ts';
 import type { DeviceChange, DeviceOwner, DropReason, NetDevice } from '../l2/device.ts';
 import { Loopback } from '../l2/loopback.ts';
 import { defaultNeighParms, NeighbourTable, randomReachableTime, type NeighParms } from '../l2/neighbour.ts';
+import type { TimerWheel } from '../l2/timer-wheel.ts';
 import { AddressList, type InetAddress } from './address.ts';
 import { arpNeighbourOps, arpReceive } from './arp.ts';
 import { FibTable, TABLE_LOCAL, TABLE_MAIN, type Route } from './fib.ts';
@@ -38,6 +39,8 @@ export interface NamespaceHost {
    * own draws to the simulator so that neighbour timelines can be compared (DESIGN.md §4).
    */
   reachableTimeFor?(namespace: string, device: string): number | undefined;
+  /** The kernel's timer wheel, when neighbour timers should run as late as the kernel runs them (compare mode). */
+  readonly timerWheel?: TimerWheel;
 }
 
 /**
@@ -93,6 +96,7 @@ export class NetNamespace implements DeviceOwner {
     this.neighDefault = defaultNeighParms();
     this.neighDefault.reachableTime = randomReachableTime(this.neighDefault.baseReachableTime, this.reachRandom);
     this.arp = new NeighbourTable(host.scheduler, arpNeighbourOps(this), (dev) => this.neighParmsOf(dev));
+    this.arp.wheel = host.timerWheel;
     this.loopback = new Loopback(this);
     this.register(this.loopback, 1);
   }

@@ -5,6 +5,7 @@ import { firstPid, SeedStream } from '../core/seeded.ts';
 import { Bridge } from '../l2/bridge.ts';
 import type { NetDevice } from '../l2/device.ts';
 import { Dummy } from '../l2/dummy.ts';
+import type { TimerWheel } from '../l2/timer-wheel.ts';
 import { Veth } from '../l2/veth.ts';
 import { NetNamespace, type DropRecord, type NamespaceHost } from '../l3/namespace.ts';
 import { Runner } from './runner.ts';
@@ -41,9 +42,13 @@ export class Network implements NamespaceHost {
   /** Reachable times fixed from outside, by `NS:DEV` (`DEV` in the global namespace), in nanoseconds. */
   private readonly reachableTimes: ReadonlyMap<string, number>;
 
-  constructor(options: { seed?: number; reachableTimes?: ReadonlyMap<string, number> } = {}) {
+  /** The kernel's timer wheel for neighbour timers (compare mode); undefined: timers run at their deadlines. */
+  readonly timerWheel: TimerWheel | undefined;
+
+  constructor(options: { seed?: number; reachableTimes?: ReadonlyMap<string, number>; timerWheel?: TimerWheel } = {}) {
     this.seed = (options.seed ?? DEFAULT_SEED) >>> 0;
     this.reachableTimes = options.reachableTimes ?? new Map();
+    this.timerWheel = options.timerWheel;
     this.root = new Random(this.seed);
     this.macRandom = this.root.stream(SeedStream.Mac);
     this.global = new NetNamespace(GLOBAL, this);

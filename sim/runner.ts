@@ -4,6 +4,7 @@ import { checkDocCommand, countCheck, emptySummary } from '../core/doctest/comma
 import type { Divergence } from '../core/doctest/divergences.ts';
 import { newRenamings, type Renamings } from '../core/doctest/normalise.ts';
 import { formatScenarioError, parseScenario, type Command, type DocCommand, type Scenario, type Statement } from '../core/scenario/index.ts';
+import type { TimerWheel } from '../l2/timer-wheel.ts';
 import type { DropRecord } from '../l3/namespace.ts';
 import type { CaptureProcess, CapturedFrame, CaptureSink } from './exec/capture.ts';
 import type { CommandIo } from './exec/context.ts';
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly network?: Network;
   /** reachable_time per device (`NS:DEV`, `DEV` in the global namespace), in ns, instead of the seeded draw. */
   readonly reachableTimes?: ReadonlyMap<string, number>;
+  /** The kernel's timer wheel (HZ and jiffies phase): neighbour timers then run as late as the kernel's would. */
+  readonly timerWheel?: TimerWheel;
 }
 
 /** What a run produced (DESIGN.md §6 `simulate`). */
@@ -82,7 +85,7 @@ export class Runner {
   readonly epilogue: OutputChunk[] = [];
 
   constructor(private readonly options: RunOptions = {}) {
-    this.net = options.network ?? new Network({ seed: options.seed, reachableTimes: options.reachableTimes });
+    this.net = options.network ?? new Network({ seed: options.seed, reachableTimes: options.reachableTimes, timerWheel: options.timerWheel });
   }
 
   /** Runs the preamble, then the scenario; stops background programs at the end. */
