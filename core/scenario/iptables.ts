@@ -21,10 +21,10 @@ export interface PortRange {
   readonly last: number;
 }
 
-/** `A[-B][:P[-Q]]` of `--to-source`/`--to-destination`. */
+/** `[A[-B]][:P[-Q]]` of `--to-source`/`--to-destination` (no address: the packet's own is kept, `:8080`). */
 export interface NatRange {
-  readonly firstAddress: Ipv4Address;
-  readonly lastAddress: Ipv4Address;
+  readonly firstAddress: Ipv4Address | undefined;
+  readonly lastAddress: Ipv4Address | undefined;
   readonly ports: PortRange | undefined;
 }
 
@@ -56,8 +56,13 @@ export interface IptablesRule {
   readonly icmpType: Negatable<{ readonly type: number; readonly code: number | undefined } | 'any'> | undefined;
   /** From `-m conntrack --ctstate` or `-m state --state`. */
   readonly states: Negatable<readonly ConntrackState[]> | undefined;
-  /** The `-m` modules in order, as `iptables -S` prints them. */
+  /** The `-m` modules given, in order. */
   readonly modules: readonly string[];
+  /**
+   * Every match the rule loads, in load order: the `-m` modules and the protocol's own match where its first
+   * option appears (`-p tcp --dport 22` loads `tcp`), as `iptables -S` prints them with `-m`.
+   */
+  readonly matches: readonly string[];
   readonly target: IptablesTarget | undefined;
 }
 
@@ -131,6 +136,11 @@ function portRange(word: Word): Result<PortRange, ScenarioError> {
 function natRange(word: Word, target: string, hasPorts: boolean): Result<NatRange, ScenarioError> {
   const [addresses, ports] = word.text.split(':', 2) as [string, string | undefined];
   const [a, b] = addresses.split('-', 2) as [string, string | undefined];
+  // parse_to() takes the address part as optional: `--to-destination :8080` changes the port only.
+  if (a === '' && b === undefined && ports !== undefined) {
+    const r = natRange({ text: `0.0.0.0:${ports}`, position: word.position }, target, hasPorts);
+    return r.ok ? ok({ ...r.value, firstAddress: undefined, lastAddress: undefined }) : r;
+  }
   const first = parseIpv4(a);
   if (!first.ok) return toolError(word.position, `${PREFIX}Bad IP address "${a}"`);
   const last = b === undefined ? first : parseIpv4(b);
@@ -187,6 +197,14 @@ export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
     return names;
   };
   const bad = (w: Word, message: string): Result<never, ScenarioError> => toolError(w.position, `${PREFIX}${message}`);
+  // An option of the protocol's match loads that match where it first appears (xtables_find_match() on an
+  // unknown option, command_default()): `-m conntrack --ctstate NEW -p tcp --dport 22` saves as
+  // `-p tcp -m conntrack --ctstate NEW -m tcp --dport 22`.
+  const matches: string[] = [];
+  const implicit = (): void => {
+    const p = protocol?.value;
+    if ((p === 'tcp' || p === 'udp' || p === 'icmp') && !matches.includes(p)) matches.push(p);
+  };
   const setCommand = (cmd: Cmd, w: Word, chain: Word | undefined): Result<void, ScenarioError> => {
     if (command) return bad(w, `Cannot use -${cmd} with -${command.cmd}`);
     command = chain ? { cmd, word: w, chain } : { cmd, word: w };
@@ -292,7 +310,10 @@ export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
           return unsupportedError(w.position, 'iptables "-g" (goto) is not modelled by twinnet');
         case 'm': {
           const m = value!.text;
-          if (['tcp', 'udp', 'icmp', 'conntrack', 'state'].includes(m)) modules.push(m);
+          if (['tcp', 'udp', 'icmp', 'conntrack', 'state'].includes(m)) {
+            modules.push(m);
+            if (!matches.includes(m)) matches.push(m);
+          }
           else if (['multiport', 'comment', 'limit', 'mark', 'connmark', 'mac', 'iprange', 'length', 'ttl', 'tos', 'dscp', 'owner', 'physdev', 'pkttype', 'addrtype', 'recent', 'hashlimit', 'set', 'string', 'u32', 'connlimit', 'helper', 'policy', 'statistic', 'time', 'quota', 'rpfilter', 'socket', 'devgroup', 'cpu', 'ecn', 'esp', 'ah', 'sctp', 'dccp', 'udplite', 'bpf', 'cgroup', 'nfacct', 'osf', 'cluster', 'realm', 'rateest', 'ipvs', 'hl', 'frag', 'ipv6header', 'mh', 'rt', 'eui64', 'icmp6', 'tcpmss', 'conntrack-tools'].includes(m)) {
             return unsupportedError(value!.position, `iptables match "-m ${m}" is not modelled by twinnet`);
           } else return toolError(value!.position, `${PREFIX}Couldn't load match \`${m}':No such file or directory`);
@@ -307,6 +328,7 @@ export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
           return unsupportedError(w.position, `iptables option "${w.text}" is not modelled by twinnet`);
         case 'sport': case 'source-port': case 'dport': case 'destination-port': {
           const src = name === 'sport' || name === 'source-port';
+          implicit();
           r = once(src ? sourcePort : destinationPort, src ? '--sport' : '--dport');
           if (!r.ok) return r;
           const p = portRange(value!);
@@ -316,9 +338,11 @@ export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
           break;
         }
         case 'syn':
+          implicit();
           syn = { value: true, negated: neg };
           break;
         case 'icmp-type': {
+          implicit();
           const t = ICMP_TYPES[value!.text];
           const numeric = /^([0-9]+)(?:\/([0-9]+))?$/.exec(value!.text);
           if (t === 'any') icmpType = { value: 'any', negated: neg };
@@ -414,7 +438,7 @@ export function parseIptables(args: Args): Result<CommandBody, ScenarioError> {
       target = t === 'SNAT' ? { kind: 'SNAT', toSource: toRange, random } : { kind: 'DNAT', toDestination: toRange, random };
     } else target = { kind: 'jump', chain: t };
   }
-  const rule: IptablesRule = { source, destination, protocol, inInterface, outInterface, sourcePort, destinationPort, syn, icmpType, states, modules, target };
+  const rule: IptablesRule = { source, destination, protocol, inInterface, outInterface, sourcePort, destinationPort, syn, icmpType, states, modules, matches, target };
   const hasRule = Object.values(rule).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));
   const needsChain = (): Result<string, ScenarioError> => (chain ? ok(chain) : toolError(c.word.position, `${PREFIX}option "-${c.cmd}" requires an argument`));
 

@@ -3,6 +3,7 @@ import { addrChange } from './addresses.ts';
 import { CaptureProcess, type CaptureSink } from './capture.ts';
 import { fail, type ExecContext, type Outcome } from './context.ts';
 import { linkAdd, linkDel, linkSet, netnsAdd, netnsDel } from './links.ts';
+import { conntrackList, iptables, iptablesSave } from './netfilter.ts';
 import { routeChange } from './routes.ts';
 import { addrShow, arp, bridgeFdb, bridgeLink, linkShow, neigh, netnsList, netToolsRoute, ntable, routeGet, routeShow } from './shows.ts';
 import { sysctl } from './sysctl.ts';
@@ -73,9 +74,13 @@ export function dispatch(ctx: ExecContext, options: DispatchOptions): Outcome {
       return echo(ctx as ExecContext<typeof c>);
     case 'tcpdump':
       return { process: new CaptureProcess(ctx.ns, c, options.captures) };
+    // Netfilter (sim/exec/netfilter.ts).
     case 'iptables':
+      return iptables(ctx as ExecContext<typeof c>);
     case 'iptables-save':
+      return iptablesSave(ctx as ExecContext<typeof c>);
     case 'conntrack.list':
+      return conntrackList(ctx as ExecContext<typeof c>);
     case 'nc':
     case 'httpd':
     case 'curl':
