@@ -16,6 +16,7 @@ import { IcmpRateLimiter } from './icmp.ts';
 import type { PacketFilter } from './hooks.ts';
 import { addIfaddrRoutes, deviceCarrierChanged, deviceDown, removeIfaddrRoutes } from './ifaddr-routes.ts';
 import { SocketTable, type TransportLayer } from './socket.ts';
+import { netfilterAddressGone, netfilterDeviceGone } from './netfilter/netfilter.ts';
 import { CONF_KEYS, DevConf, type ConfKey } from './sysctl.ts';
 
 /** A frame or packet that went nowhere, with the reason (DESIGN.md §3 "Frames"). */
@@ -269,7 +270,11 @@ export class NetNamespace implements DeviceOwner {
     const list = this.addresses.get(address.device);
     if (!list) return;
     const promote = this.conf(address.device, 'promote_secondaries') === 1;
-    for (const removed of list.remove(address, promote)) removeIfaddrRoutes(this, removed);
+    for (const removed of list.remove(address, promote)) {
+      removeIfaddrRoutes(this, removed);
+      // masq_inet_event(): MASQUERADE's connections to the address go with it (l3/netfilter).
+      netfilterAddressGone(this, removed.device, removed.local);
+    }
     this.sockets.addressGone(address.local);
   }
 
@@ -335,6 +340,8 @@ export class NetNamespace implements DeviceOwner {
         break;
       case 'down':
         deviceDown(this, device);
+        // masq_device_event(NETDEV_DOWN): MASQUERADE's connections out of the device go (l3/netfilter).
+        netfilterDeviceGone(this, device);
         break;
       case 'carrier':
         deviceCarrierChanged(this, device);
