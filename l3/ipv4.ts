@@ -12,6 +12,7 @@ import { routeInput, routeOutput, type OutputRoute, type RouteError } from './ro
 import { Reassembly } from './reassembly.ts';
 import type { Route } from './fib.ts';
 import type { NfHook } from './hooks.ts';
+import { transportOf } from './transport.ts';
 
 /**
  * A packet on its way out, waiting for (or past) neighbour resolution: a frame buffer whose first 14 bytes are
@@ -361,12 +362,13 @@ function localDeliver(ns: NetNamespace, device: NetDevice, datagram: Uint8Array,
     case IpProtocol.Igmp:
       return;
     default:
-      if (ns.transport?.deliver(device, packet, pktType)) return;
+      // UDP and TCP always have a handler (installed on first use, l3/transport.ts): it answers closed ports itself
+      // (port unreachable, RST), so only other protocols reach the protocol-unreachable path below.
+      if (transportOf(ns).deliver(device, packet, pktType)) return;
       if (raw.length === 0) {
         ns.drop(device, packet, 'no socket');
-        // A closed UDP port earns port unreachable; TCP answers with RST in the transport layer; others get
-        // protocol unreachable (ip_local_deliver_finish(), __udp4_lib_rcv()).
-        if (pktType === 'host' && protocol !== IpProtocol.Tcp) sendIcmpError(ns, packet, device, 3, protocol === IpProtocol.Udp ? 3 : 2, 0);
+        // ip_local_deliver_finish(): no handler and no raw socket: ICMP protocol unreachable.
+        if (pktType === 'host') sendIcmpError(ns, packet, device, 3, 2, 0);
       }
   }
 }

@@ -18,6 +18,59 @@ export interface RawSocket {
   invalidate?(): void;
 }
 
+/**
+ * Socket errors as strerror(3) words them (glibc), the text programs such as nc print after `failed: `. Route
+ * errors (l3/route.ts RouteError) are a subset.
+ */
+export type Errno =
+  | 'Connection refused'
+  | 'Connection reset by peer'
+  | 'Connection timed out'
+  | 'Network is unreachable'
+  | 'No route to host'
+  | 'Host is down'
+  | 'Machine is not on the network'
+  | 'Protocol not available'
+  | 'Operation not supported'
+  | 'Message too long'
+  | 'Protocol error'
+  | 'Address already in use'
+  | 'Cannot assign requested address'
+  | 'Invalid argument'
+  | 'Permission denied'
+  | 'No such device'
+  | 'Broken pipe'
+  | 'Transport endpoint is not connected'
+  | 'Operation now in progress'
+  | 'Resource temporarily unavailable';
+
+/**
+ * The errno of an ICMP destination unreachable code and whether it is a hard error (net/ipv4/icmp.c:
+ * icmp_err_convert[]); codes past the table are not errors.
+ */
+export function icmpUnreachErrno(code: number): { readonly errno: Errno; readonly fatal: boolean } | undefined {
+  return ICMP_ERR_CONVERT[code];
+}
+
+const ICMP_ERR_CONVERT: readonly { readonly errno: Errno; readonly fatal: boolean }[] = [
+  { errno: 'Network is unreachable', fatal: false }, // ICMP_NET_UNREACH (fatal 0, as the table says)
+  { errno: 'No route to host', fatal: false }, // ICMP_HOST_UNREACH
+  { errno: 'Protocol not available', fatal: true }, // ICMP_PROT_UNREACH
+  { errno: 'Connection refused', fatal: true }, // ICMP_PORT_UNREACH
+  { errno: 'Message too long', fatal: false }, // ICMP_FRAG_NEEDED
+  { errno: 'Operation not supported', fatal: false }, // ICMP_SR_FAILED
+  { errno: 'Network is unreachable', fatal: true }, // ICMP_NET_UNKNOWN
+  { errno: 'Host is down', fatal: true }, // ICMP_HOST_UNKNOWN
+  { errno: 'Machine is not on the network', fatal: true }, // ICMP_HOST_ISOLATED
+  { errno: 'Network is unreachable', fatal: true }, // ICMP_NET_ANO
+  { errno: 'No route to host', fatal: true }, // ICMP_HOST_ANO
+  { errno: 'Network is unreachable', fatal: false }, // ICMP_NET_UNR_TOS
+  { errno: 'No route to host', fatal: false }, // ICMP_HOST_UNR_TOS
+  { errno: 'No route to host', fatal: true }, // ICMP_PKT_FILTERED
+  { errno: 'No route to host', fatal: true }, // ICMP_PREC_VIOLATION
+  { errno: 'No route to host', fatal: true }, // ICMP_PREC_CUTOFF
+];
+
 /** The transport protocols (UDP, TCP) of a namespace: they take what they have a socket or an answer for. */
 export interface TransportLayer {
   /** Delivers a local datagram; returns false when no protocol handler took it. */

@@ -8,6 +8,7 @@ import { routeChange } from './routes.ts';
 import { addrShow, arp, bridgeFdb, bridgeLink, linkShow, neigh, netnsList, netToolsRoute, ntable, routeGet, routeShow } from './shows.ts';
 import { sysctl } from './sysctl.ts';
 import { echo, ping, sleep } from './traffic.ts';
+import { nc } from './transport.ts';
 
 /** What the runner lends a command besides its context: where captures go, how to bound long-running ones. */
 export interface DispatchOptions {
@@ -81,7 +82,9 @@ export function dispatch(ctx: ExecContext, options: DispatchOptions): Outcome {
       return iptablesSave(ctx as ExecContext<typeof c>);
     case 'conntrack.list':
       return conntrackList(ctx as ExecContext<typeof c>);
+    // Transport applications and tools (sim/exec/transport.ts).
     case 'nc':
+      return nc(ctx as ExecContext<typeof c>);
     case 'httpd':
     case 'curl':
     case 'send':
