@@ -17,6 +17,8 @@ import { serviceName } from './services.ts';
  * (which runs before the syscall returns) has it on a real machine.
  */
 export const APP_STEP = 100 * MICROSECOND;
+/** The virtual time of one system call that sends (write(2) to a socket). */
+export const SYSCALL_TIME = 50 * MICROSECOND;
 /** netcat's BUFSIZE: each buffer, and the most one read takes. */
 const BUFSIZE = 16384;
 /** UDP_SCAN_TIMEOUT: seconds udptest() waits without -w. */
@@ -259,8 +261,9 @@ export class NetcatProcess extends SimProcess {
     this.exit(1);
   }
 
-  /** connection_info(): `Connection to HOST PORT port [PROTO/SERVICE] succeeded!`. */
+  /** connection_info(): `Connection to HOST PORT port [PROTO/SERVICE] succeeded!`, under -v only (measured: -z alone is silent). */
   private connectionInfo(): void {
+    if (!this.c.verbose) return;
     const service = this.c.numeric ? undefined : serviceName(this.c.port!, this.proto);
     this.printError(`Connection to ${formatIpv4(this.c.host!)} ${this.c.port} port [${this.proto}/${service ?? '*'}] succeeded!\n`);
   }
@@ -339,13 +342,27 @@ export class NetcatProcess extends SimProcess {
       if (this.stdinBuf.length === BUFSIZE) this.stdinEvents = false;
     }
     // Write to the network.
+    let wrote = false;
     if (netoutRev?.out && this.netoutOpen && this.stdinBuf.length > 0) {
       const r = endpoint.write(this.stdinBuf);
       if (typeof r === 'string') this.netoutOpen = false;
       else this.stdinBuf = this.stdinBuf.subarray(r);
       if (this.stdinBuf.length === 0) this.netoutEvents = false;
       if (this.stdinBuf.length < BUFSIZE) this.stdinEvents = true;
+      wrote = true;
     }
+    // A write to the network takes a syscall's time, in which the kernel already handles what it sent and what
+    // comes straight back (the peer's ACK over a veth): the rest of the turn comes after that.
+    if (wrote) this.iteration = this.ns.scheduler.after(SYSCALL_TIME, () => {
+      this.iteration = undefined;
+      this.iterateRest(endpoint, netinRev);
+    });
+    else this.iterateRest(endpoint, netinRev);
+  }
+
+  /** The second half of a turn: read from the network, write to stdout, react to the end of stdin. */
+  private iterateRest(endpoint: Endpoint, netinRev: { in: boolean } | undefined): void {
+    if (!this.running || !this.inReadwrite) return;
     // Read from the network.
     if (netinRev?.in && this.netinOpen && this.netinBuf.length < BUFSIZE) {
       const r = endpoint.read(BUFSIZE - this.netinBuf.length);

@@ -1,23 +1,14 @@
-import { parseCidr } from '../../core/ipv4.ts';
-import { parseMac } from '../../core/mac.ts';
+import { parseScenario } from '../../core/scenario/index.ts';
 import type { NetDevice } from '../../l2/device.ts';
-import { defaultAddressScope } from '../../l3/address.ts';
 import type { NetNamespace } from '../../l3/namespace.ts';
 import { Network } from '../../sim/network.ts';
+import { Runner } from '../../sim/runner.ts';
 
 /** A frame seen on a device, as a capture on it records it. */
 export interface Captured {
   readonly at: number;
   readonly direction: 'in' | 'out';
   readonly data: Uint8Array;
-}
-
-/** Adds `cidr` to a device (`ip addr add CIDR dev DEV`). */
-export function addAddress(ns: NetNamespace, device: NetDevice, cidr: string): void {
-  const c = parseCidr(cidr);
-  if (!c.ok) throw new Error(cidr);
-  const added = ns.addAddress({ device, local: c.value.address, prefixLength: c.value.prefixLength, broadcast: undefined, scope: defaultAddressScope(c.value.address), label: device.name, noPrefixRoute: false, metric: 0 });
-  if (typeof added === 'string') throw new Error(added);
 }
 
 /** Records every frame crossing `device`. */
@@ -27,29 +18,34 @@ export function capture(device: NetDevice): Captured[] {
   return frames;
 }
 
-/**
- * fixtures/pcap's topology "two": namespaces a (10.0.0.1/24, eth0 02:00:00:00:00:01) and b (10.0.0.2/24, eth0
- * 02:00:00:00:00:02) on one veth pair, lo up in both.
- */
-export function twoHosts(seed = 1): { net: Network; a: NetNamespace; b: NetNamespace; aEth: NetDevice; bEth: NetDevice } {
-  const net = new Network({ seed });
-  const a = net.addNamespace('a');
-  const b = net.addNamespace('b');
-  if (typeof a === 'string' || typeof b === 'string') throw new Error('namespace');
-  const pair = net.addVeth(a, 'eth0', 'eth0', b, { mac: mac('02:00:00:00:00:01'), peerMac: mac('02:00:00:00:00:02') });
-  if (typeof pair === 'string') throw new Error(pair);
-  const [aEth, bEth] = pair;
-  a.loopback.open();
-  b.loopback.open();
-  aEth.open();
-  bEth.open();
-  addAddress(a, aEth, '10.0.0.1/24');
-  addAddress(b, bEth, '10.0.0.2/24');
-  return { net, a, b, aEth, bEth };
+/** Runs scenario lines (ip, sysctl, tc …) on `net` as a script, failing on any error. */
+export function runLines(net: Network, lines: readonly string[]): void {
+  const parsed = parseScenario(lines.join('\n'), { file: 'topology.sh' });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  const result = new Runner({ network: net }).run(parsed.value);
+  const failed = result.transcript.find((e) => e.status !== 0);
+  if (failed) throw new Error(`${failed.command}: ${failed.output.map((c) => c.text).join('')}`);
 }
 
-function mac(text: string): number {
-  const m = parseMac(text);
-  if (!m.ok) throw new Error(text);
-  return m.value;
+/**
+ * fixtures/pcap's topology "two": namespaces a (10.0.0.1/24, eth0 02:00:00:00:00:01) and b (10.0.0.2/24, eth0
+ * 02:00:00:00:00:02) on one veth pair, lo up in both; `extra` lines follow.
+ */
+export function twoHosts(seed = 1, extra: readonly string[] = []): { net: Network; a: NetNamespace; b: NetNamespace; aEth: NetDevice; bEth: NetDevice } {
+  const net = new Network({ seed });
+  runLines(net, [
+    'ip netns add a',
+    'ip netns add b',
+    'ip -n a link add eth0 address 02:00:00:00:00:01 type veth peer name eth0 address 02:00:00:00:00:02 netns b',
+    'ip -n a link set lo up',
+    'ip -n b link set lo up',
+    'ip -n a link set eth0 up',
+    'ip -n b link set eth0 up',
+    'ip -n a addr add 10.0.0.1/24 dev eth0',
+    'ip -n b addr add 10.0.0.2/24 dev eth0',
+    ...extra,
+  ]);
+  const a = net.namespace('a')!;
+  const b = net.namespace('b')!;
+  return { net, a, b, aEth: a.device('eth0')!, bEth: b.device('eth0')! };
 }

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { MILLISECOND, SECOND } from '../../core/clock.ts';
+import { parseIpv4 } from '../../core/ipv4.ts';
+import { TcpSocket } from '../../l3/tcp-socket.ts';
+import { transportOf } from '../../l3/transport.ts';
+import { capture, twoHosts } from './transport-topology.ts';
+import { describeFrames, r16, r32, readPcap } from './transport-frames.ts';
+
+const PCAP = new URL('../../fixtures/pcap/', import.meta.url);
+const ip = (text: string): number => {
+  const p = parseIpv4(text);
+  if (!p.ok) throw new Error(text);
+  return p.value;
+};
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** The IPv4 frames of a capture (ARP left out). */
+function ipFrames(frames: readonly { data: Uint8Array }[]): Uint8Array[] {
+  return frames.filter((f) => r16(f.data, 12) === 0x0800).map((f) => f.data);
+}
+
+/** Offsets in a frame of an IPv4 header without options and a TCP header. */
+const IP_ID = 14 + 4;
+const IP_CSUM = 14 + 10;
+const TCP = 14 + 20;
+const TCP_SPORT = TCP;
+const TCP_SEQ = TCP + 4;
+const TCP_ACK = TCP + 8;
+
+/** `frame` with the byte ranges [at, at+len) zeroed. */
+function mask(frame: Uint8Array, ...ranges: [number, number][]): Uint8Array {
+  const out = frame.slice();
+  for (const [at, len] of ranges) out.fill(0, at, at + len);
+  return out;
+}
+
+/** Where the TS option's value lies in a frame's TCP options (kind 8), or undefined. */
+function tsValueOffset(frame: Uint8Array): number | undefined {
+  const end = TCP + (frame[TCP + 12]! >> 4) * 4;
+  for (let at = TCP + 20; at < end; ) {
+    const kind = frame[at]!;
+    if (kind === 0) return undefined;
+    if (kind === 1) {
+      at++;
+      continue;
+    }
+    if (kind === 8) return at + 2;
+    at += frame[at + 1]!;
+  }
+  return undefined;
+}
+
+describe('TCP segments against the kernel (fixtures/pcap)', () => {
+  it('answers a SYN to a closed port with the kernel RST, byte for byte (tcp-refused.pcap)', () => {
+    const real = ipFrames(readPcap(new URL('tcp-refused.pcap', PCAP)));
+    const { net, aEth, bEth } = twoHosts();
+    const seen = capture(aEth);
+    bEth.deliver(real[0]!);
+    net.scheduler.runUntilIdle(net.now + SECOND);
+    const rst = ipFrames(seen.filter((f) => f.direction === 'in'));
+    expect(rst).toHaveLength(1);
+    expect(Buffer.from(rst[0]!).toString('hex')).toBe(Buffer.from(real[1]!).toString('hex'));
+  });
+
+  it('answers a SYN to a listener with the SYN-ACK the kernel sends, but for the ISN and TS value (tcp.pcap)', () => {
+    const real = ipFrames(readPcap(new URL('tcp.pcap', PCAP)));
+    const { net, b, aEth, bEth } = twoHosts();
+    const listener = transportOf(b).tcp.listen(ip('10.0.0.2'), 5000, 1);
+    expect(typeof listener).not.toBe('string');
+    const seen = capture(aEth);
+    bEth.deliver(real[0]!);
+    net.scheduler.runUntilIdle(net.now + 100 * MILLISECOND);
+    const synAck = ipFrames(seen.filter((f) => f.direction === 'in'))[0]!;
+    const ts = tsValueOffset(synAck)!;
+    expect(ts).toBe(tsValueOffset(real[1]!));
+    const hex = (f: Uint8Array) => Buffer.from(mask(f, [TCP_SEQ, 4], [ts, 4])).toString('hex');
+    expect(hex(synAck)).toBe(hex(real[1]!));
+    // The ACK field acknowledges the real SYN; the checksum is the offloaded partial sum (0x1431).
+    expect(r32(synAck, TCP_ACK)).toBe((r32(real[0]!, TCP_SEQ) + 1) >>> 0);
+  });
+
+  it('sends the SYN of Linux 6.18 (options, window, DF, partial checksum), but for ISN, TS value and IP ID (tcp.pcap)', () => {
+    const real = ipFrames(readPcap(new URL('tcp.pcap', PCAP)));
+    const { net, a, aEth } = twoHosts();
+    const seen = capture(aEth);
+    const socket = new TcpSocket(transportOf(a).tcp);
+    expect(socket.bind(0, 40001)).toBeUndefined();
+    expect(socket.connect(ip('10.0.0.2'), 5000)).toBeUndefined();
+    net.scheduler.runUntilIdle(net.now + 100 * MILLISECOND);
+    const syn = ipFrames(seen.filter((f) => f.direction === 'out'))[0]!;
+    const ts = tsValueOffset(syn)!;
+    const hex = (f: Uint8Array) => Buffer.from(mask(f, [IP_ID, 2], [IP_CSUM, 2], [TCP_SEQ, 4], [ts, 4])).toString('hex');
+    expect(hex(syn)).toBe(hex(real[0]!));
+    expect(r16(syn, TCP_SPORT)).toBe(40001);
+  });
+
+  it('picks even ephemeral ports in the kernel range for connect(), each connection its own', () => {
+    const { net, a } = twoHosts(7);
+    const ports = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const s = new TcpSocket(transportOf(a).tcp);
+      expect(s.connect(ip('10.0.0.2'), 5000)).toBeUndefined();
+      ports.add(s.localPort);
+      net.advanceBy(10 * MILLISECOND);
+    }
+    expect(ports.size).toBe(20);
+    for (const p of ports) {
+      expect(p % 2).toBe(0);
+      expect(p).toBeGreaterThanOrEqual(32768);
+      expect(p).toBeLessThanOrEqual(60999);
+    }
+  });
+});
+
+/**
+ * tcp.pcap's exchange replayed with sockets: b listens (its "world" comes 0.64 s after the connection, then its FIN),
+ * a connects from port 40001, writes "hello" and shuts down 1.5 s after connecting.
+ */
+function tcpPcapExchange(seed: number) {
+  const { net, a, b, aEth } = twoHosts(seed);
+  const seen = capture(aEth);
+  const listener = transportOf(b).tcp.listen(ip('10.0.0.2'), 5000, 1);
+  if (typeof listener === 'string') throw new Error(listener);
+  let server: TcpSocket | undefined;
+  listener.onAcceptable = () => {
+    const child = listener.accept()!;
+    server = child;
+    child.onReadable = () => {
+      child.read();
+      if (child.eof) child.close();
+    };
+    net.scheduler.after(640 * MILLISECOND, () => {
+      child.write(text('world\n'));
+      child.shutdown();
+    });
+  };
+  const client = new TcpSocket(transportOf(a).tcp);
+  client.bind(0, 40001);
+  client.onConnect = () => {
+    client.write(text('hello\n'));
+    net.scheduler.after(1500 * MILLISECOND, () => client.close());
+  };
+  client.onReadable = () => void client.read();
+  client.connect(ip('10.0.0.2'), 5000);
+  net.scheduler.runUntilIdle(net.now + 5 * SECOND);
+  return { seen, client, server: server! };
+}
+
+describe('a short TCP exchange against the kernel (tcp.pcap)', () => {
+  it('has the same segments: flags, relative sequence numbers, windows, options, IP IDs and checksum kinds', () => {
+    const real = describeFrames(readPcap(new URL('tcp.pcap', PCAP)));
+    for (const seed of [1, 2, 3, 4]) {
+      const { seen } = tcpPcapExchange(seed);
+      expect(describeFrames(seen)).toEqual(real);
+    }
+  });
+
+  it('delays the ACK of the FIN in an interactive connection by the 40 ms minimum ATO (the kernel: 44 ms)', () => {
+    const realFrames = readPcap(new URL('tcp.pcap', PCAP)).filter((f) => r16(f.data, 12) === 0x0800);
+    const { seen } = tcpPcapExchange(1);
+    const sim = seen.filter((f) => r16(f.data, 12) === 0x0800);
+    // Frames 8 (b's FIN) and 9 (a's ACK of it).
+    const realDelay = realFrames[8]!.at - realFrames[7]!.at;
+    const simDelay = sim[8]!.at - sim[7]!.at;
+    expect(simDelay).toBe(40 * MILLISECOND);
+    expect(Math.abs(simDelay - realDelay)).toBeLessThan(5 * MILLISECOND);
+  });
+
+  it('keeps the side that closed first in TIME_WAIT for 60 s, the other one closes at once', () => {
+    const { client, server } = tcpPcapExchange(1);
+    // 5 s in: b sent the first FIN, so b holds TIME_WAIT; a went through LAST_ACK to CLOSED.
+    expect(client.state).toBe('CLOSED');
+    expect(server.state).toBe('TIME_WAIT');
+    expect(server.table.connections.size).toBe(1);
+    // TIME_WAIT began with a's FIN, 1.5 s after the connection: it ends 60 s later.
+    server.ns.scheduler.runUntil(60 * SECOND);
+    expect(server.state).toBe('TIME_WAIT');
+    server.ns.scheduler.runUntil(62 * SECOND);
+    expect(server.state).toBe('CLOSED');
+    expect(server.table.connections.size).toBe(0);
+  });
+});
