@@ -1,0 +1,56 @@
+/** How many pairings of a family a correspondence outlives unused, at least (see `Bijection`). */
+export const BIJECTION_WINDOW = 16_384;
+
+/**
+ * A one-to-one correspondence between values of one family in two captures (DESIGN.md §5: "mapped consistently"),
+ * built as frames are paired: the first pairing of a value fixes its partner, and a later pairing that contradicts
+ * it is a difference.
+ *
+ * A pair left unused for between one and two windows of `window` pairings lapses (the pairs live in two
+ * generations; each window the older one is dropped), so that values reused after a long time (IP ID counters that
+ * wrap, ports taken again by a later connection) may pair anew, and memory stays bounded; the relations that
+ * matter (a reply and its request, a packet before and after forwarding, an error and the datagram it quotes) lie
+ * far closer than that.
+ */
+export class Bijection {
+  private forward = new Map<number, number>();
+  private backward = new Map<number, number>();
+  private olderForward = new Map<number, number>();
+  private olderBackward = new Map<number, number>();
+  private tick = 0;
+
+  constructor(private readonly window = BIJECTION_WINDOW) {}
+
+  /** Pairs `a` with `b`; returns undefined when consistent, else why not (nothing is recorded then). */
+  pair(a: number, b: number): BijectionConflict | undefined {
+    if (++this.tick >= this.window) {
+      this.tick = 0;
+      this.olderForward = this.forward;
+      this.olderBackward = this.backward;
+      this.forward = new Map();
+      this.backward = new Map();
+    }
+    // Pairs are stored and promoted both ways at once, so a pair in the young generation is there both ways.
+    const f = this.forward.get(a);
+    if (f === b) return undefined;
+    const partnerOfA = f ?? this.olderForward.get(a);
+    const partnerOfB = this.backward.get(b) ?? this.olderBackward.get(b);
+    if (partnerOfA === undefined && partnerOfB === undefined) {
+      this.forward.set(a, b);
+      this.backward.set(b, a);
+      return undefined;
+    }
+    if (partnerOfA === b) {
+      this.forward.set(a, b);
+      this.backward.set(b, a);
+      return undefined;
+    }
+    return { aPairedWith: partnerOfA, bPairedWith: partnerOfB };
+  }
+}
+
+/** Why a pairing failed: A's value already stands for another B value, or B's value for another A value. */
+export interface BijectionConflict {
+  readonly aPairedWith: number | undefined;
+  readonly bPairedWith: number | undefined;
+}

@@ -1,0 +1,362 @@
+import { MILLISECOND } from '../clock.ts';
+import { formatMac } from '../mac.ts';
+import { align, MAX_EXACT_EDITS } from './align.ts';
+import { Bijection, type BijectionConflict } from './bijection.ts';
+import { ChecksumStatus } from './checksum-status.ts';
+import { frameFields, showBytesDifference, showField, showFragmentField, type FrameField } from './fields.ts';
+import type { DiffFrame } from './frame.ts';
+import { keyCapture, type KeyedCapture } from './frame-key.ts';
+import { tcpdumpLines } from './lines.ts';
+import { Family, FAMILY_COUNT, FAMILY_VARIATION, frameShape, isArpFrame, randomTimeVariation, TokenKind } from './normalise.ts';
+import { pairLeftovers, PairKind, type Leftovers } from './pairing.ts';
+import { countVariation, emptyCounts, type CaptureReport, type FieldDifference, type FrameCounts, type FrameDifference, type FramesReport } from './report.ts';
+import { DIVERGENCE, variation, Variation, type Classification, type VariationName } from './variation.ts';
+
+/** Options of a frame comparison (DESIGN.md §5 "Frames"). */
+export interface FrameDiffOptions {
+  /** Both sides used the same MACs (`--same-macs`): MACs compare byte for byte instead of one-to-one. */
+  readonly sameMacs?: boolean;
+  /**
+   * Timestamps: by default only order counts. With a tolerance (ns), the time from one matched frame to the next
+   * must agree within it on both sides, and a reordered frame displaced by no more than it is declared variation.
+   */
+  readonly tolerance?: number;
+  /** A reordered ARP frame displaced by at most this (ns) is `nud-timer-jitter` (default 50 ms). */
+  readonly nudJitter?: number;
+  /** TCP timestamps, relative per connection, must agree within this many milliseconds (default 100). */
+  readonly tcpTimestampTolerance?: number;
+  /** Differences listed per capture point (default 1000); the rest are counted. */
+  readonly maxListed?: number;
+  /** Edits beyond which the alignment turns greedy (default `MAX_EXACT_EDITS`). */
+  readonly maxEdits?: number;
+}
+
+/** Default bound of `nud-timer-jitter`: well above the kernel's timer slack and a loaded machine's scheduling delay. */
+export const DEFAULT_NUD_JITTER = 50 * MILLISECOND;
+/** Default TCP timestamp tolerance, in ms (the kernel's TS clock is 1 kHz: tcp_clock_ms()). */
+export const DEFAULT_TCP_TIMESTAMP_TOLERANCE = 100;
+/** Default number of differences listed per capture point. */
+export const DEFAULT_MAX_LISTED = 1000;
+
+/** State shared by every capture point of a set: one bijection per family (DESIGN.md §5: a bijection per capture set). */
+class PairingState {
+  readonly bijections = Array.from({ length: FAMILY_COUNT }, () => new Bijection());
+  readonly tsTolerance: number;
+
+  constructor(readonly options: FrameDiffOptions) {
+    this.tsTolerance = options.tcpTimestampTolerance ?? DEFAULT_TCP_TIMESTAMP_TOLERANCE;
+  }
+
+  /**
+   * Checks the variable values of a pair of equal-keyed frames; returns -1 when consistent (and pairs them), else
+   * the index of the first slot that is not. `differed` collects the families whose raw values differed.
+   */
+  checkSlots(ka: KeyedCapture, i: number, kb: KeyedCapture, j: number, differed: { mask: number }): number {
+    let q = kb.slotStart[j]!;
+    const end = ka.slotStart[i + 1]!;
+    for (let p = ka.slotStart[i]!; p < end; p++, q++) {
+      const family = ka.slotFamily[p]!;
+      const va = ka.slotValue[p]!;
+      const vb = kb.slotValue[q]!;
+      if (family === Family.TcpTimestamp) {
+        if (Math.abs(va - vb) > this.tsTolerance) return p;
+      } else if (this.bijections[family]!.pair(va, vb) !== undefined) {
+        return p;
+      }
+      if (va !== vb) differed.mask |= 1 << family;
+    }
+    return -1;
+  }
+}
+
+/** A variable's value as a note prints it. */
+function showValue(family: Family, value: number): string {
+  if (family === Family.Mac) return formatMac(value);
+  if (family === Family.IpId) return `${value % 0x10000}`;
+  if (family === Family.Timeval) return `timeval #${value.toString(16).slice(-6)}`;
+  return `${value}`;
+}
+
+/** The note of a broken correspondence: the pairs already made that this one contradicts (A value ↔ B value). */
+function conflictNote(family: Family, a: number, b: number, conflict: BijectionConflict): string {
+  const pairs: string[] = [];
+  if (conflict.aPairedWith !== undefined) pairs.push(`${showValue(family, a)} ↔ ${showValue(family, conflict.aPairedWith)}`);
+  if (conflict.bPairedWith !== undefined) pairs.push(`${showValue(family, conflict.bPairedWith)} ↔ ${showValue(family, b)}`);
+  return `already ${pairs.join(', ')}`;
+}
+
+/** Compares two fields of the same name; undefined when they agree. */
+function compareField(fa: FrameField, da: Uint8Array, fb: FrameField, db: Uint8Array, state: PairingState): FieldDifference[] | undefined {
+  const name = fa.name;
+  if (fa.kind !== fb.kind || (fa.kind === 'variable' && fb.kind === 'variable' && fa.family !== fb.family)) {
+    return [{ field: name, a: showField(fa, da), b: showField(fb, db), classification: DIVERGENCE }];
+  }
+  if (fa.kind === 'exact') {
+    let same = fa.length === fb.length;
+    for (let k = 0; same && k < fa.length; k++) same = da[fa.offset + k] === db[fb.offset + k];
+    if (same) return undefined;
+    if (name.endsWith('ipv4.frag')) {
+      const x = showFragmentField(da, fa.offset);
+      const y = showFragmentField(db, fb.offset);
+      const prefix = name.slice(0, -'frag'.length);
+      const out: FieldDifference[] = [];
+      if (x.flags !== y.flags) out.push({ field: `${prefix}flags`, a: x.flags, b: y.flags, classification: DIVERGENCE });
+      if (x.offset !== y.offset) out.push({ field: `${prefix}offset`, a: x.offset, b: y.offset, classification: DIVERGENCE });
+      return out;
+    }
+    const a = showField(fa, da);
+    const b = showField(fb, db);
+    if (a === b || a.endsWith('…')) {
+      const [x, y] = showBytesDifference(da, fa, db, fb);
+      return [{ field: name, a: x, b: y, classification: DIVERGENCE }];
+    }
+    return [{ field: name, a, b, classification: DIVERGENCE }];
+  }
+  if (fa.kind === 'token' && fb.kind === 'token') {
+    if (fa.token === fb.token) return undefined;
+    const offload =
+      fa.tokenKind === TokenKind.Checksum &&
+      ((fa.token === ChecksumStatus.Valid && fb.token === ChecksumStatus.Partial) || (fa.token === ChecksumStatus.Partial && fb.token === ChecksumStatus.Valid));
+    return [{ field: name, a: showField(fa, da), b: showField(fb, db), classification: offload ? variation(Variation.ChecksumOffload) : DIVERGENCE }];
+  }
+  if (fa.kind === 'variable' && fb.kind === 'variable') {
+    if (fa.family === Family.TcpTimestamp) {
+      const gap = Math.abs(fa.value - fb.value);
+      if (gap <= state.tsTolerance) return undefined;
+      return [{ field: name, a: showField(fa, da), b: showField(fb, db), classification: DIVERGENCE, note: `differ by ${gap} ms, tolerance ${state.tsTolerance} ms` }];
+    }
+    const conflict = state.bijections[fa.family]!.pair(fa.value, fb.value);
+    if (conflict === undefined) return undefined;
+    return [{ field: name, a: showField(fa, da), b: showField(fb, db), classification: DIVERGENCE, note: `${FAMILY_VARIATION[fa.family]}: ${conflictNote(fa.family, fa.value, fb.value, conflict)}` }];
+  }
+  return undefined;
+}
+
+/** The named field differences of two frames (fields matched by name and order of appearance). */
+function fieldDifferences(ka: KeyedCapture, i: number, kb: KeyedCapture, j: number, state: PairingState): FieldDifference[] {
+  const a = ka.frames[i]!;
+  const b = kb.frames[j]!;
+  const fa = frameFields(a, i, ka.context);
+  const fb = frameFields(b, j, kb.context);
+  const byName = new Map<string, FrameField[]>();
+  for (const f of fb) {
+    let list = byName.get(f.name);
+    if (!list) byName.set(f.name, (list = []));
+    list.push(f);
+  }
+  const out: FieldDifference[] = [];
+  const used = new Set<FrameField>();
+  for (const f of fa) {
+    const other = byName.get(f.name)?.shift();
+    if (!other) {
+      out.push({ field: f.name, a: showField(f, a.data), b: '(absent)', classification: DIVERGENCE });
+      continue;
+    }
+    used.add(other);
+    const d = compareField(f, a.data, other, b.data, state);
+    if (d) out.push(...d);
+  }
+  for (const f of fb) if (!used.has(f)) out.push({ field: f.name, a: '(absent)', b: showField(f, b.data), classification: DIVERGENCE });
+  if (out.length === 0 && (a.data.length !== b.data.length || a.linkType !== b.linkType)) {
+    out.push({ field: 'frame.length', a: `${a.data.length}`, b: `${b.data.length}`, classification: DIVERGENCE });
+  }
+  return out;
+}
+
+/** A frame's classification from its fields: a divergence if any is one, else the first field's variation. */
+function classifyFields(fields: readonly FieldDifference[]): Classification {
+  return fields.find((f) => f.classification.kind === 'divergence')?.classification ?? fields[0]?.classification ?? DIVERGENCE;
+}
+
+/** A difference before its tcpdump lines are printed. */
+interface Pending {
+  readonly kind: FrameDifference['kind'];
+  readonly classification: Classification;
+  readonly i: number;
+  readonly j: number;
+  readonly fields: readonly FieldDifference[];
+  /** Sort position in A's order. */
+  readonly position: number;
+}
+
+/** One capture point on its way through the comparison. */
+interface PointWork {
+  readonly point: string;
+  readonly framesA: readonly DiffFrame[];
+  readonly framesB: readonly DiffFrame[];
+  readonly ka: KeyedCapture;
+  readonly kb: KeyedCapture;
+  readonly aMatch: Int32Array;
+  readonly bMatch: Int32Array;
+  readonly approximate: boolean;
+  readonly left: Leftovers;
+  readonly counts: FrameCounts;
+  readonly familyCounts: Float64Array;
+  readonly pending: Pending[];
+}
+
+/** Keys, aligns and pairs the frames of one capture point. */
+function preparePoint(point: string, framesA: readonly DiffFrame[], framesB: readonly DiffFrame[], options: FrameDiffOptions): PointWork {
+  const sameMacs = options.sameMacs ?? false;
+  const ka = keyCapture(framesA, sameMacs);
+  const kb = keyCapture(framesB, sameMacs);
+  const { aMatch, bMatch, approximate } = align(ka.keys, kb.keys, options.maxEdits ?? MAX_EXACT_EDITS);
+  const left = pairLeftovers(ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(framesA[i]!.data, fine), (j, fine) => frameShape(framesB[j]!.data, fine));
+  return { point, framesA, framesB, ka, kb, aMatch, bMatch, approximate, left, counts: emptyCounts(), familyCounts: new Float64Array(FAMILY_COUNT), pending: [] };
+}
+
+/**
+ * The aligned frames of a point, checked first (they are the surest pairs, so they fix the correspondences of
+ * variable values): their variable values must correspond, and with a tolerance their time gaps must agree.
+ */
+function checkAligned(w: PointWork, state: PairingState): void {
+  const { framesA, framesB, ka, kb, aMatch, counts, pending } = w;
+  const tolerance = state.options.tolerance;
+  const differed = { mask: 0 };
+  let lastA = 0;
+  let lastB = 0;
+  let anyMatched = false;
+  for (let i = 0; i < framesA.length; i++) {
+    const j = aMatch[i]!;
+    if (j < 0) continue;
+    differed.mask = 0;
+    const a = framesA[i]!.at;
+    const b = framesB[j]!.at;
+    if (state.checkSlots(ka, i, kb, j, differed) >= 0) {
+      const fields = fieldDifferences(ka, i, kb, j, state);
+      counts.different++;
+      pending.push({ kind: 'different', classification: classifyFields(fields), i, j, fields, position: i });
+    } else if (tolerance !== undefined && anyMatched && Math.abs(a - lastA - (b - lastB)) > tolerance) {
+      const ms = (ns: number): string => `+${(ns / MILLISECOND).toFixed(3)} ms`;
+      const note = `since the previous matched frame; tolerance ${(tolerance / MILLISECOND).toFixed(3)} ms`;
+      counts.different++;
+      pending.push({ kind: 'different', classification: DIVERGENCE, i, j, fields: [{ field: 'frame.time', a: ms(a - lastA), b: ms(b - lastB), classification: DIVERGENCE, note }], position: i });
+    } else {
+      counts.matched++;
+      for (let f = 0; differed.mask !== 0 && f < FAMILY_COUNT; f++) if (differed.mask & (1 << f)) w.familyCounts[f]!++;
+    }
+    lastA = a;
+    lastB = b;
+    anyMatched = true;
+  }
+}
+
+/** The frames the alignment left over: reordered, different, missing and extra ones. */
+function checkLeftovers(w: PointWork, state: PairingState): void {
+  const { framesA, framesB, ka, kb, aMatch, bMatch, left, counts, pending } = w;
+  const nudJitter = state.options.nudJitter ?? DEFAULT_NUD_JITTER;
+  const tolerance = state.options.tolerance;
+  const differed = { mask: 0 };
+  // The last aligned pair's times: the origin for a reordered frame's displacement.
+  let lastA = framesA[0]?.at ?? 0;
+  let lastB = framesB[0]?.at ?? 0;
+  for (let i = 0; i < framesA.length; i++) {
+    const j = aMatch[i]!;
+    if (j >= 0) {
+      lastA = framesA[i]!.at;
+      lastB = framesB[j]!.at;
+      continue;
+    }
+    const partner = left.aPartner[i]!;
+    const kind = left.aKind[i]!;
+    if (kind === PairKind.Reordered) {
+      const fields = state.checkSlots(ka, i, kb, partner, differed) >= 0 ? fieldDifferences(ka, i, kb, partner, state) : [];
+      const classification = fields.some((f) => f.classification.kind === 'divergence') ? DIVERGENCE : reorderClass(framesA[i]!, framesB[partner]!, lastA, lastB, nudJitter, tolerance);
+      counts.reordered++;
+      pending.push({ kind: 'reordered', classification, i, j: partner, fields, position: i });
+    } else if (kind === PairKind.Different) {
+      const fields = fieldDifferences(ka, i, kb, partner, state);
+      counts.different++;
+      pending.push({ kind: 'different', classification: classifyFields(fields), i, j: partner, fields, position: i });
+    } else {
+      const noise = randomTimeVariation(framesA[i]!.data);
+      counts.missing++;
+      pending.push({ kind: 'missing', classification: noise ? variation(noise) : DIVERGENCE, i, j: -1, fields: [], position: i });
+    }
+  }
+  // Extra frames, placed after the A frame aligned just before them.
+  let before = -1;
+  for (let j = 0; j < framesB.length; j++) {
+    if (bMatch[j]! >= 0) {
+      before = bMatch[j]!;
+      continue;
+    }
+    if (left.bPaired[j]) continue;
+    const noise = randomTimeVariation(framesB[j]!.data);
+    counts.extra++;
+    pending.push({ kind: 'extra', classification: noise ? variation(noise) : DIVERGENCE, i: -1, j, fields: [], position: before + 0.5 });
+  }
+}
+
+/** How a reordered frame is classified: noise, NUD timer jitter, within the time tolerance, or a divergence. */
+function reorderClass(a: DiffFrame, b: DiffFrame, originA: number, originB: number, nudJitter: number, tolerance: number | undefined): Classification {
+  const noise = randomTimeVariation(a.data);
+  if (noise) return variation(noise);
+  const displacement = Math.abs(a.at - originA - (b.at - originB));
+  if (isArpFrame(a.data) && displacement <= nudJitter) return variation(Variation.NudTimerJitter);
+  if (tolerance !== undefined && displacement <= tolerance) return variation(Variation.FrameTime);
+  return DIVERGENCE;
+}
+
+/** Sorts, counts and lists (with their tcpdump lines) a point's differences. */
+function finishPoint(w: PointWork, maxListed: number): CaptureReport {
+  const { point, framesA, framesB, counts, pending, approximate } = w;
+  const normalised: Partial<Record<VariationName, number>> = {};
+  for (let f = 0; f < FAMILY_COUNT; f++) if (w.familyCounts[f]! > 0) countVariation(normalised, FAMILY_VARIATION[f]!, w.familyCounts[f]!);
+  pending.sort((x, y) => x.position - y.position);
+  let divergences = 0;
+  const variations: Partial<Record<VariationName, number>> = {};
+  for (const p of pending) {
+    if (p.classification.kind === 'divergence') divergences++;
+    else countVariation(variations, p.classification.variation);
+  }
+  // Divergences are listed first when there are more differences than the limit.
+  const listed = pending.length <= maxListed ? pending : [...pending.filter((p) => p.classification.kind === 'divergence'), ...pending.filter((p) => p.classification.kind !== 'divergence')].slice(0, maxListed).sort((x, y) => x.position - y.position);
+  const linesA = tcpdumpLines(framesA, listed.filter((p) => p.i >= 0).map((p) => p.i));
+  const linesB = tcpdumpLines(framesB, listed.filter((p) => p.j >= 0).map((p) => p.j));
+  const differences: FrameDifference[] = listed.map((p) => ({
+    kind: p.kind,
+    classification: p.classification,
+    ...(p.i >= 0 ? { a: { index: p.i, at: framesA[p.i]!.at, line: linesA.get(p.i) ?? '' } } : {}),
+    ...(p.j >= 0 ? { b: { index: p.j, at: framesB[p.j]!.at, line: linesB.get(p.j) ?? '' } } : {}),
+    fields: p.fields,
+  }));
+  return { point, counts, divergences, variations, normalised, differences, unlisted: pending.length - listed.length, approximate };
+}
+
+/** Adds one count table to another. */
+function addCounts(into: FrameCounts, from: FrameCounts): void {
+  into.matched += from.matched;
+  into.missing += from.missing;
+  into.extra += from.extra;
+  into.different += from.different;
+  into.reordered += from.reordered;
+}
+
+/**
+ * Compares two capture sets point by point (DESIGN.md §5 "Frames"): points in name order, frames in capture order,
+ * the variable fields' correspondences shared by all points. A point present on one side only has all its frames
+ * missing or extra.
+ */
+export function diffCaptureSets(a: ReadonlyMap<string, readonly DiffFrame[]>, b: ReadonlyMap<string, readonly DiffFrame[]>, options: FrameDiffOptions = {}): FramesReport {
+  const state = new PairingState(options);
+  const points = [...new Set([...a.keys(), ...b.keys()])].sort();
+  const work = points.map((p) => preparePoint(p, a.get(p) ?? [], b.get(p) ?? [], options));
+  for (const w of work) checkAligned(w, state);
+  for (const w of work) checkLeftovers(w, state);
+  const reports = work.map((w) => finishPoint(w, options.maxListed ?? DEFAULT_MAX_LISTED));
+  const counts = emptyCounts();
+  const variations: Partial<Record<VariationName, number>> = {};
+  let divergences = 0;
+  for (const r of reports) {
+    addCounts(counts, r.counts);
+    divergences += r.divergences;
+    for (const [name, n] of Object.entries(r.variations)) countVariation(variations, name as VariationName, n);
+  }
+  return { points: reports, counts, divergences, variations };
+}
+
+/** Compares two captures of one point (`twinnet diff A.pcap B.pcap`). */
+export function diffCaptures(a: readonly DiffFrame[], b: readonly DiffFrame[], options: FrameDiffOptions = {}, point = 'capture'): FramesReport {
+  return diffCaptureSets(new Map([[point, a]]), new Map([[point, b]]), options);
+}
