@@ -6,6 +6,8 @@ commands:
   help                 this text
   run [FILE] [--seed N] [--pcap-dir DIR] [--json]
                        run a scenario on the simulator (default: the seed tutorial)
+  replay FILE [--pcap-dir DIR] [--json] [--same-macs] [--capture-all] [--seed N]
+                       run a scenario on the real kernel in sandbox namespaces (root)
   sweep [--dry-run]    remove namespaces and records left by dead kernel replays
   decode FILE [FLAGS] [FILTER]
                        print a pcap/pcapng file as tcpdump -r FILE FLAGS [FILTER] does
@@ -19,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'run') return (await import('./run.ts')).runCommand(argv.slice(1));
+  if (command === 'replay') return (await import('./replay.ts')).replayCommand(argv.slice(1));
   if (command === 'sweep') return (await import('./sweep.ts')).sweepCommand(argv.slice(1));
   if (command === 'decode') return (await import('./decode.ts')).decodeCommand(argv.slice(1));
   process.stderr.write(`twinnet: unknown command "${command}"\n${USAGE}`);

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseDivergences, type Divergence } from '../core/doctest/divergences.ts';
 import { formatScenarioError, parseScenarioFile, type Scenario } from '../core/scenario/index.ts';
 import { Runner } from '../sim/runner.ts';
-import { entryOutput, formatEntry, type TranscriptEntry } from '../sim/transcript.ts';
+import type { TranscriptEntry } from '../sim/transcript.ts';
+import { epilogueText, printedEntry, summaryLine, transcriptJson } from './print.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The built-in default: the seed tutorial, on the machine it was written on (DESIGN.md §1). */
@@ -57,24 +58,6 @@ function parseArgs(argv: readonly string[]): RunArgs | string {
   return args;
 }
 
-/** A short report of a document check, printed under the command's output. */
-function checkLine(entry: TranscriptEntry): string {
-  const check = entry.check;
-  if (!check) return '';
-  switch (check.kind) {
-    case 'matched':
-      return '[matched]\n';
-    case 'unchecked':
-      return '[unchecked]\n';
-    case 'skipped':
-      return `[${check.reason ?? 'skipped'}]\n`;
-    case 'divergence':
-      return `[listed divergence: ${check.reason}]\n`;
-    case 'mismatch':
-      return `[MISMATCH at line ${check.shown?.line}: shown "${check.shown?.text}"${check.closest ? `, closest real line "${check.closest}"` : ''}]\n`;
-  }
-}
-
 /** `twinnet run`: runs a scenario on the simulator and prints the transcript (or JSON). */
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -104,34 +87,18 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const scenario = parsed.pop()!;
   const show = (entry: TranscriptEntry): void => {
     if (args.json) return;
-    process.stdout.write(formatEntry(entry) + checkLine(entry));
+    process.stdout.write(printedEntry(entry));
   };
   const runner = new Runner({ seed: args.seed, pcapDir: args.pcapDir, divergences, preamble: parsed, onEntry: show });
   const result = runner.run(scenario);
-  if (!args.json) process.stdout.write(result.epilogue.map((c) => c.text).join(''));
+  if (!args.json) process.stdout.write(epilogueText(result.epilogue));
   const name = relative(process.cwd(), args.file) || args.file;
   if (args.json) {
-    const transcript = result.transcript.map((e) => ({
-      file: e.position.file,
-      line: e.position.line,
-      column: e.position.column,
-      prompt: e.prompt,
-      command: e.command,
-      namespace: e.namespace ?? null,
-      stdout: e.output.filter((c) => c.stream === 'stdout').map((c) => c.text).join(''),
-      stderr: e.output.filter((c) => c.stream === 'stderr').map((c) => c.text).join(''),
-      output: entryOutput(e),
-      status: e.status,
-      startedAt: e.startedAt,
-      endedAt: e.endedAt,
-      ...(e.check ? { check: e.check } : {}),
-      ...(e.preamble ? { preamble: true } : {}),
-    }));
-    const epilogue = result.epilogue.map((c) => c.text).join('');
+    const transcript = transcriptJson(result.transcript);
+    const epilogue = epilogueText(result.epilogue);
     process.stdout.write(`${JSON.stringify({ scenario: name, seed: result.network.seed, exitStatus: result.exitStatus, summary: result.summary, transcript, epilogue, drops: result.drops }, null, 2)}\n`);
   } else if (scenario.form === 'document') {
-    const s = result.summary;
-    process.stdout.write(`\n${name}: ${s.matched} matched, ${s.unchecked} unchecked, ${s.divergences} listed divergences, ${s.mismatches} mismatches, ${s.skipped} skipped\n`);
+    process.stdout.write(summaryLine(name, result.summary));
   }
   return result.exitStatus;
 }
