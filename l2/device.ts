@@ -1,5 +1,6 @@
 import type { Instant, Scheduler } from '../core/clock.ts';
 import { MAC_BROADCAST, type MacAddress } from '../core/mac.ts';
+import type { Qdisc } from './netem.ts';
 
 /** The device kinds twinnet models (`ip -d link` "veth", "bridge", "dummy"; loopback has none). */
 export type DeviceKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
@@ -98,6 +99,8 @@ export abstract class NetDevice {
   /** Whether userspace set the MAC by hand (a bridge then stops following its lowest port). */
   macSetByHand = false;
   readonly taps = new Set<Tap>();
+  /** The root qdisc `tc qdisc add dev … root` attached (l2/netem.ts); undefined for the default, noqueue. */
+  qdisc: Qdisc | undefined;
   /**
    * The virtual time one transmission takes, in nanoseconds: about what a veth hand-off costs on a real machine,
    * so that ping's rtt figures look like the kernel's (0.03 ms over one veth pair).
@@ -240,6 +243,17 @@ export abstract class NetDevice {
       this.owner.drop(this, frame, 'device down');
       return;
     }
+    if (this.qdisc) {
+      // A root qdisc (tc, l2/netem.ts) decides when the frame leaves and whether: what it drops never reaches the
+      // taps, and counts in the qdisc's statistics, not the device's.
+      this.qdisc.enqueue(frame, (f) => this.hardStartXmit(f), (f, reason) => this.owner.drop(this, f, reason));
+      return;
+    }
+    this.hardStartXmit(frame);
+  }
+
+  /** dev_hard_start_xmit(): captures see the frame, counters count it, the driver carries it. */
+  private hardStartXmit(frame: Uint8Array): void {
     if (!this.carrierOn) {
       this.stats.txDropped++;
       this.owner.drop(this, frame, 'carrier down');

@@ -5,6 +5,24 @@ import type { CommandBody } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 import { firstMatch, matches } from './iproute2.ts';
 
+/** q_netem.c explain(), as iproute2 6.1 prints it. */
+const NETEM_USAGE = [
+  'Usage: ... netem [ limit PACKETS ]',
+  '                 [ delay TIME [ JITTER [CORRELATION]]]',
+  '                 [ distribution {uniform|normal|pareto|paretonormal} ]',
+  '                 [ corrupt PERCENT [CORRELATION]]',
+  '                 [ duplicate PERCENT [CORRELATION]]',
+  '                 [ loss random PERCENT [CORRELATION]]',
+  '                 [ loss state P13 [P31 [P32 [P23 P14]]]',
+  '                 [ loss gemodel PERCENT [R [1-H [1-K]]]',
+  '                 [ ecn ]',
+  '                 [ reorder PERCENT [CORRELATION] [ gap DISTANCE ]]',
+  '                 [ rate RATE [PACKETOVERHEAD] [CELLSIZE] [CELLOVERHEAD]]',
+  '                 [ slot MIN_DELAY [MAX_DELAY] [packets MAX_PACKETS] [bytes MAX_BYTES]]',
+  '                 [ slot distribution {uniform|normal|pareto|paretonormal|custom}',
+  '                   DELAY JITTER [packets MAX_PACKETS] [bytes MAX_BYTES]]',
+].join('\n');
+
 /** tc/tc_util.c parse_percent(): `P%` or `P`, as a percentage 0–100. */
 function percent(w: Word, name: string): Result<number, ScenarioError> {
   const m = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)%?$/.exec(w.text);
@@ -67,7 +85,8 @@ export function parseTc(args: Args): Result<CommandBody, ScenarioError> {
     if (matches(w.text, 'loss') || w.text === 'drop') {
       const value = v.text === 'random' ? args.next() : v;
       if (!value) return toolError(v.position, 'Command line is not complete. Try option "help"');
-      const p = /^[0-9.]+%?$/.test(value.text) ? percent(value, 'loss') : toolError(value.position, `Unknown loss parameter: ${value.text}`);
+      // q_netem.c: `loss random P` reports a bad percentage as "loss percent" (measured with iproute2 6.1).
+      const p = /^[0-9.]+%?$/.test(value.text) ? percent(value, 'loss percent') : toolError(value.position, `Unknown loss parameter: ${value.text}`);
       if (!p.ok) return p;
       loss = p.value;
     } else if (matches(w.text, 'latency') || matches(w.text, 'delay')) {
@@ -89,5 +108,7 @@ export function parseTc(args: Args): Result<CommandBody, ScenarioError> {
       return toolError(w.position, `What is "${w.text}"?`);
     }
   }
+  // q_netem.c netem_parse_opt(): reordering needs a delay (then gap 1); tc says so and prints its usage, exit 1.
+  if (reorder && !delay) return toolError(kind.position, `reordering not possible without specifying some delay\n${NETEM_USAGE}`);
   return ok({ kind: 'tc.netem.add', device, loss, delay, duplicate, reorder });
 }

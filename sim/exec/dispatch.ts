@@ -8,7 +8,7 @@ import { routeChange } from './routes.ts';
 import { addrShow, arp, bridgeFdb, bridgeLink, linkShow, neigh, netnsList, netToolsRoute, ntable, routeGet, routeShow } from './shows.ts';
 import { sysctl } from './sysctl.ts';
 import { echo, ping, sleep } from './traffic.ts';
-import { nc } from './transport.ts';
+import { nc, tcNetemAdd, tcNetemDel } from './transport.ts';
 
 /** What the runner lends a command besides its context: where captures go, how to bound long-running ones. */
 export interface DispatchOptions {
@@ -85,11 +85,13 @@ export function dispatch(ctx: ExecContext, options: DispatchOptions): Outcome {
     // Transport applications and tools (sim/exec/transport.ts).
     case 'nc':
       return nc(ctx as ExecContext<typeof c>);
+    case 'tc.netem.add':
+      return tcNetemAdd(ctx as ExecContext<typeof c>);
+    case 'tc.netem.del':
+      return tcNetemDel(ctx as ExecContext<typeof c>);
     case 'httpd':
     case 'curl':
     case 'send':
-    case 'tc.netem.add':
-    case 'tc.netem.del':
       return fail(ctx.io, `twinnet: ${c.argv[0]}: not modelled by the simulator yet`, 127);
     case 'sh':
     case 'set':

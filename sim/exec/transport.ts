@@ -1,8 +1,35 @@
-import type { Command, Netcat } from '../../core/scenario/index.ts';
+import type { Command, Netcat, NetemAdd, NetemDel } from '../../core/scenario/index.ts';
+import { Netem } from '../../l2/netem.ts';
 import { NetcatProcess } from '../apps/nc.ts';
-import type { ExecContext, Outcome } from './context.ts';
+import { done, fail, noDevice, type ExecContext, type Outcome } from './context.ts';
 
 /** `nc …`: netcat-openbsd as a simulated process; its stdin is the here-string, else the pipe, if any. */
 export function nc(ctx: ExecContext<Command & Netcat>): Outcome {
   return { process: new NetcatProcess(ctx.ns, ctx.command, ctx.command.stdin ?? ctx.io.stdin) };
+}
+
+/**
+ * `tc qdisc add dev DEV root netem …` (simulator only: the kernel here lacks netem): a netem qdisc with its own
+ * seeded stream on the device; a second root qdisc is refused as the kernel refuses it (measured with pfifo).
+ */
+export function tcNetemAdd({ net, ns, io, command }: ExecContext<Command & NetemAdd>): Outcome {
+  const device = ns.device(command.device);
+  if (!device) return noDevice(io, command.device);
+  if (device.qdisc) return fail(io, 'Error: Exclusivity flag on, cannot modify.', 2);
+  device.qdisc = new Netem(
+    { loss: command.loss, delay: command.delay, duplicate: command.duplicate, reorder: command.reorder },
+    net.scheduler,
+    net.random(`netem:${ns.name}:${device.name}`),
+  );
+  return done();
+}
+
+/** `tc qdisc del dev DEV root`: back to the default qdisc; with none attached, the kernel's refusal (measured). */
+export function tcNetemDel({ ns, io, command }: ExecContext<Command & NetemDel>): Outcome {
+  const device = ns.device(command.device);
+  if (!device) return noDevice(io, command.device);
+  if (!device.qdisc) return fail(io, 'Error: Cannot delete qdisc with handle of zero.', 2);
+  device.qdisc.destroy();
+  device.qdisc = undefined;
+  return done();
 }

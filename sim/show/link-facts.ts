@@ -57,9 +57,12 @@ export function linkFlags(device: NetDevice, mdown: boolean): string[] {
   return flags;
 }
 
-/** The qdisc iproute2 prints: `noop` until the device is first opened (dev_activate() attaches noqueue). */
+/**
+ * The qdisc iproute2 prints: a root qdisc attached with tc (`netem`, l2/netem.ts), else `noop` until the device is
+ * first opened (dev_activate() attaches noqueue).
+ */
 export function qdiscOf(device: NetDevice): string {
-  return device.everUp ? 'noqueue' : 'noop';
+  return device.qdisc?.kind ?? (device.everUp ? 'noqueue' : 'noop');
 }
 
 /** `link/ether` or `link/loopback` (ll_type_n2a(ARPHRD_*)). */

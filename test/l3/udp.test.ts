@@ -116,7 +116,7 @@ describe('UDP receive path', () => {
     net.scheduler.runUntilIdle(net.now + SECOND);
     const good = ipFrames(seen)[0]!;
     const bad = good.slice();
-    bad[14 + 20 + 6] ^= 0x5a;
+    bad[14 + 20 + 6] = bad[14 + 20 + 6]! ^ 0x5a;
     bEth.deliver(bad);
     net.scheduler.runUntilIdle(net.now + SECOND);
     expect(got).toHaveLength(1);
@@ -148,7 +148,7 @@ describe('UDP receive path', () => {
     net.scheduler.runUntilIdle(net.now + SECOND);
     const frags = ipFrames(seen.filter((f) => f.direction === 'out'));
     expect(frags.length).toBe(3);
-    expect(frags[0]![20] & 0x40).toBe(0);
+    expect(frags[0]![20]! & 0x40).toBe(0);
     expect(got).toHaveLength(1);
     expect(got[0]!.data).toEqual(big);
     const whole = new Uint8Array(8 + 3000);
