@@ -194,7 +194,7 @@ export class Bridge extends NetDevice implements MasterDevice {
     const source = readMac(frame, 6);
     if (port.learning) this.learn(port, source);
     if (isMulticastMac(destination)) {
-      this.flood(frame, port);
+      this.flood(frame, port, this.adminUp);
       this.passUp(frame);
       return true;
     }
@@ -232,24 +232,34 @@ export class Bridge extends NetDevice implements MasterDevice {
     return entry;
   }
 
-  /** br_forward(): to one port, never back out of the ingress port (hairpin off). */
+  /**
+   * br_forward(): to one port, never back out of the ingress port (hairpin off); a port that does not forward
+   * (should_deliver() false) gets nothing and the frame is freed.
+   */
   private forward(port: BridgePort | undefined, frame: Uint8Array, ingress: BridgePort | undefined): void {
-    if (!port || port.state !== 'forwarding' || (port === ingress && !port.hairpin)) {
+    if (port && port === ingress && !port.hairpin) {
       this.owner.drop(this, frame, 'ingress port');
+      return;
+    }
+    if (!port || port.state !== 'forwarding') {
+      this.owner.drop(this, frame, 'no port');
       return;
     }
     port.device.transmit(frame);
   }
 
-  /** br_flood(): to every forwarding port with flooding on, except the ingress port, newest port first. */
-  private flood(frame: Uint8Array, ingress: BridgePort | undefined): void {
+  /**
+   * br_flood(): to every forwarding port with flooding on, except the ingress port, newest port first. With no such
+   * port the frame is freed, unless it is also delivered locally (`passedUp`: broadcast and multicast).
+   */
+  private flood(frame: Uint8Array, ingress: BridgePort | undefined, passedUp = false): void {
     let sent = false;
     for (const port of this.ports) {
       if (port === ingress || port.state !== 'forwarding' || !port.flood) continue;
       port.device.transmit(frame);
       sent = true;
     }
-    if (!sent && ingress) this.owner.drop(this, frame, 'ingress port');
+    if (!sent && !passedUp) this.owner.drop(this, frame, ingress ? 'ingress port' : 'no port');
   }
 
   /** br_pass_frame_up(): the frame is received by the bridge device itself. */
