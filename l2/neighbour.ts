@@ -98,8 +98,11 @@ export interface NeighbourOps<P> {
   errorReport(entry: NeighbourEntry<P>, packet: P): void;
   /** Transmit a packet to the now-known link-layer address. */
   output(entry: NeighbourEntry<P>, packet: P): void;
-  /** A queued packet was dropped because the queue was full (unres_discards). */
-  discard(entry: NeighbourEntry<P>, packet: P): void;
+  /**
+   * A queued packet was dropped: the queue was full (unres_discards), or the entry went away with packets still
+   * queued (`ip neigh del/flush`, the device going down: neigh_flush_dev(), SKB_DROP_REASON_NEIGH_DEAD).
+   */
+  discard(entry: NeighbourEntry<P>, packet: P, why: 'queue full' | 'neighbour gone'): void;
 }
 
 /** Flags of neigh_update() (NEIGH_UPDATE_F_*). */
@@ -240,7 +243,7 @@ export class NeighbourTable<P> {
         while (entry.queueBytes + queued.truesize > parms.queueLenBytes && entry.queue.length > 0) {
           const oldest = entry.queue.shift()!;
           entry.queueBytes -= oldest.truesize;
-          this.ops.discard(entry, oldest.packet);
+          this.ops.discard(entry, oldest.packet, 'queue full');
         }
         entry.queue.push(queued);
         entry.queueBytes += queued.truesize;
@@ -395,7 +398,7 @@ export class NeighbourTable<P> {
     this.delTimer(entry);
     const queue = entry.queue.splice(0);
     entry.queueBytes = 0;
-    for (const q of queue) this.ops.discard(entry, q.packet);
+    for (const q of queue) this.ops.discard(entry, q.packet, 'neighbour gone');
     if (perDevice.size === 0) this.byDevice.delete(entry.device);
   }
 

@@ -50,8 +50,8 @@ export function arpNeighbourOps(ns: NetNamespace): NeighbourOps<OutPacket> {
     output(entry, packet) {
       transmitResolved(ns, entry, packet);
     },
-    discard(entry, packet) {
-      ns.drop(entry.device, packet.frame, 'queue full');
+    discard(entry, packet, why) {
+      ns.drop(entry.device, packet.frame, why);
     },
   };
 }
