@@ -70,7 +70,8 @@ export function replayRefusals(scenarios: readonly Scenario[], options: RefusalO
   const commands = scenarios.flatMap((s) => scenarioCommands(s));
   const created = new Set(commands.flatMap((c) => (c.kind === 'netns.add' ? [c.name] : [])));
   const refuse = (c: Command, why: string): void => {
-    problems.push(`twinnet replay: refusing ${formatCommandSite(c)}: ${why}`);
+    const text = `twinnet replay: refusing ${formatCommandSite(c)}: ${why}`;
+    if (!problems.includes(text)) problems.push(text);
   };
   const checkNamespace = (c: Command, name: string, how: string): void => {
     const bad = namespaceNameProblem(name);
