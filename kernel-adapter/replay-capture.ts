@@ -23,6 +23,11 @@ export interface SessionOptions {
   readonly backend: CaptureBackend;
   /** The run's origin (`process.hrtime.bigint()` at its start). */
   readonly origin: bigint;
+  /**
+   * The wall-clock time of the origin in ns since the epoch: `tcpdump -w` stamps frames with the kernel's
+   * (CLOCK_REALTIME) time of capture, which this turns into the run's clock.
+   */
+  readonly realOrigin: bigint;
   /** A pcap-filter(7) expression, compiled by libpcap. */
   readonly filter?: string;
 }
@@ -36,6 +41,8 @@ export class CaptureSession {
     readonly device: string,
     readonly file: string,
     private readonly handle: CaptureHandle,
+    /** What to subtract from a frame's pcap time to get the run's clock (0 for `cap`, which stamps on the run's clock). */
+    private readonly base: bigint,
   ) {}
 
   /** `NS:DEV`, or `DEV` in the global namespace. */
@@ -55,7 +62,7 @@ export class CaptureSession {
   static async start(sandbox: Sandbox, ns: string | undefined, device: string, file: string, options: SessionOptions): Promise<Result<CaptureSession, string>> {
     try {
       const handle = await startCapture(sandbox, ns, device, file, { backend: options.backend, origin: options.origin, ...(options.filter !== undefined ? { filter: options.filter } : {}) });
-      return ok(new CaptureSession(ns, device, file, handle));
+      return ok(new CaptureSession(ns, device, file, handle, options.backend === 'tcpdump' ? options.realOrigin : 0n));
     } catch (e) {
       if (e instanceof CaptureError) return err(e.message.split('\n')[0]!);
       throw e;
@@ -72,19 +79,22 @@ export class CaptureSession {
         if (!(e instanceof CaptureError)) throw e;
         endedEarly = true;
       }
-      return { frames: readFrames(this.file), endedEarly };
+      return { frames: readFrames(this.file, this.base), endedEarly };
     })();
     return this.stopped;
   }
 }
 
-/** The frames of a pcap file a session wrote (up to the first damaged record of a capture that died). */
-export function readFrames(file: string): KernelFrame[] {
+/**
+ * The frames of a pcap file a session wrote (up to the first damaged record of a capture that died), each at its
+ * pcap time minus `base` (exact: a pcap time since the epoch is beyond a number's 2^53).
+ */
+export function readFrames(file: string, base = 0n): KernelFrame[] {
   const frames: KernelFrame[] = [];
   try {
     for (const r of readCapture(file, { copy: true })) {
       if (!r.ok) break;
-      frames.push({ at: r.value.instant, data: r.value.data, originalLength: r.value.originalLength, linkType: r.value.linkType });
+      frames.push({ at: Number(r.value.timestamp - base), data: r.value.data, originalLength: r.value.originalLength, linkType: r.value.linkType });
     }
   } catch {
     // A capture that never wrote its header has no frames.

@@ -94,6 +94,8 @@ export class KernelRunner {
   readonly warnings: string[] = [];
   readonly summary: DoctestSummary = emptySummary();
   private readonly origin = process.hrtime.bigint();
+  /** The origin's wall-clock time, ns since the epoch (µs precise: performance.timeOrigin is). */
+  private readonly realOrigin = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
   private readonly jobs: Job[] = [];
   /** Foreground `tcpdump` in a script: captures during the next command (DESIGN.md §1). */
   private armed: TcpdumpRun[] = [];
@@ -485,7 +487,7 @@ export class KernelRunner {
   private async startTcpdump(command: Tcpdump & Command, ns: string | undefined, output: OutputChunk[], background: boolean): Promise<number> {
     const run = new TcpdumpRun(command, ns, (f) => this.resolvePath(f));
     const document = this.documentMode && !background;
-    const error = await run.start(this.sandbox, this.captureFile(run.point), { backend: this.options.backend, origin: this.origin }, !document);
+    const error = await run.start(this.sandbox, this.captureFile(run.point), { backend: this.options.backend, origin: this.origin, realOrigin: this.realOrigin }, !document);
     if (error !== undefined) {
       output.push({ stream: 'stderr', text: error, at: this.now() });
       return 1;
@@ -524,7 +526,7 @@ export class KernelRunner {
   private async startWatching(): Promise<CaptureSession[]> {
     const starts: Promise<void>[] = [];
     const watching: CaptureSession[] = [];
-    const options = { backend: this.options.backend, origin: this.origin };
+    const options = { backend: this.options.backend, origin: this.origin, realOrigin: this.realOrigin };
     const byNamespace = new Map<string | undefined, Promise<string[]>>();
     const up = (ns: string | undefined): Promise<string[]> => {
       let p = byNamespace.get(ns);

@@ -59,6 +59,8 @@ export interface ReplayOptions {
   readonly ipv6?: boolean;
   /** Called with each transcript entry as soon as it is complete. */
   readonly onEntry?: (entry: TranscriptEntry) => void;
+  /** Called once the run has its id, before anything is created (sandbox namespaces are `twn<runId>-<name>`). */
+  readonly onStart?: (runId: string) => void;
 }
 
 /** The state dumps of a run (DESIGN.md §4 "State"). */
@@ -141,6 +143,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
   if (options.pcapDir !== undefined) mkdirSync(options.pcapDir, { recursive: true });
   const sandbox = Sandbox.create({ ipv6: options.ipv6 ?? false });
   const workDir = mkdtempSync(join(tmpdir(), `twinnet-replay-${sandbox.runId}-`));
+  options.onStart?.(sandbox.runId);
   const runner = new KernelRunner(sandbox, {
     seed,
     pcapDir: options.pcapDir,
