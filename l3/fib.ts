@@ -73,6 +73,8 @@ export type FibError = 'File exists' | 'No such process';
 export class FibTable {
   /** Aliases per prefix length (index 0..32), per network address. */
   private readonly byLength: Map<number, Route[]>[] = Array.from({ length: 33 }, () => new Map());
+  /** The prefix lengths that hold routes, longest first: a lookup tries only these (as the trie skips the rest). */
+  private lengths: number[] = [];
   private count = 0;
 
   constructor(readonly id: number) {}
@@ -98,6 +100,7 @@ export class FibTable {
     if (!list) {
       list = [];
       perLength.set(route.destination, list);
+      this.updateLengths();
     }
     // fib_find_alias(): the first alias with tos <= ours and metric >= ours (or lower tos).
     let at = list.findIndex((fa) => fa.tos <= route.tos && (fa.metric >= route.metric || fa.tos < route.tos));
@@ -129,7 +132,10 @@ export class FibTable {
     const index = list?.findIndex(match) ?? -1;
     if (!list || index < 0) return 'No such process';
     const [removed] = list.splice(index, 1);
-    if (list.length === 0) this.byLength[prefixLength]!.delete(destination);
+    if (list.length === 0) {
+      this.byLength[prefixLength]!.delete(destination);
+      this.updateLengths();
+    }
     this.count--;
     return removed!;
   }
@@ -146,7 +152,14 @@ export class FibTable {
       }
     }
     this.count -= removed.length;
+    this.updateLengths();
     return removed.reverse();
+  }
+
+  /** Recomputes the prefix lengths in use. */
+  private updateLengths(): void {
+    this.lengths = [];
+    for (let len = 32; len >= 0; len--) if (this.byLength[len]!.size > 0) this.lengths.push(len);
   }
 
   /** Visits every route (for flag updates such as linkdown). */
@@ -158,15 +171,17 @@ export class FibTable {
    * fib_table_lookup(): the longest matching prefix, then its first alias whose scope is at least `scope`, whose
    * nexthop is alive and, when `oif` is given, leaves by that device.
    */
-  lookup(destination: Ipv4Address, options: LookupOptions = {}): FibResult | undefined {
+  lookup(destination: Ipv4Address, options: LookupOptions = NO_OPTIONS): FibResult | undefined {
     const minScope = options.scope === undefined ? 0 : scopeValue(options.scope);
-    for (let len = 32; len >= 0; len--) {
-      const key = (destination & prefixMask(len)) >>> 0;
+    const lengths = this.lengths;
+    for (let i = 0; i < lengths.length; i++) {
+      const len = lengths[i]!;
+      const key = (destination & MASKS[len]!) >>> 0;
       const list = this.byLength[len]!.get(key);
       if (!list) continue;
       for (const route of list) {
         if (route.tos !== 0 && route.tos !== (options.tos ?? 0)) continue;
-        if (scopeValue(route.scope) < minScope) continue;
+        if (minScope !== 0 && scopeValue(route.scope) < minScope) continue;
         if (route.dead) continue;
         if (route.type === 'unreachable' || route.type === 'blackhole' || route.type === 'prohibit' || route.type === 'throw') {
           return { route, prefixLength: len };
@@ -183,6 +198,10 @@ export class FibTable {
     return this.routes().some((r) => cidrContains({ address: r.destination, prefixLength: r.prefixLength }, destination));
   }
 }
+
+/** The netmask of each prefix length, 0..32. */
+const MASKS: readonly number[] = Array.from({ length: 33 }, (_, len) => prefixMask(len));
+const NO_OPTIONS: LookupOptions = {};
 
 /** Options of a lookup (struct flowi4): the least scope, the output device, the TOS. */
 export interface LookupOptions {

@@ -41,7 +41,7 @@ export interface DatagramFields {
 
 /** Builds a frame (14 bytes of headroom, then the datagram); `fill` writes the payload at the offset given. */
 export function buildDatagram(fields: DatagramFields, payloadLength: number, fill: (frame: Uint8Array, offset: number) => void): Uint8Array {
-  const options = fields.options ?? new Uint8Array(0);
+  const options = fields.options ?? NO_BYTES;
   const headerLength = IPV4_HEADER_LEN + options.length;
   const frame = new Uint8Array(ETHERNET_HEADER_LEN + headerLength + payloadLength);
   fill(frame, ETHERNET_HEADER_LEN + headerLength);
@@ -60,13 +60,17 @@ export function buildDatagram(fields: DatagramFields, payloadLength: number, fil
       source: fields.source,
       destination: fields.destination,
       options,
-      payload: frame.subarray(ETHERNET_HEADER_LEN + headerLength),
+      // `fill` already wrote the payload in place: nothing for emitIpv4 to copy (totalLength says how long it is).
+      payload: NO_BYTES,
     },
     frame,
     ETHERNET_HEADER_LEN,
   );
   return frame;
 }
+
+/** No options, no payload to copy: shared, never written. */
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Runs a netfilter hook over the datagram in `frame` (bytes 14 on); returns the frame to carry on with (a new one

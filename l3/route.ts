@@ -18,14 +18,18 @@ export interface OutputRoute {
 export type RouteError = 'Network is unreachable' | 'No route to host' | 'Invalid argument' | 'Permission denied' | 'No such device';
 
 /** fib_lookup() with the default rules: table local, then main (then default). */
-export function fibLookup(ns: NetNamespace, destination: Ipv4Address, options: { scope?: RouteScope; oif?: NetDevice } = {}): FibResult | undefined {
-  for (const id of [TABLE_LOCAL, TABLE_MAIN, 253]) {
-    const table = ns.tables.get(id);
+export function fibLookup(ns: NetNamespace, destination: Ipv4Address, options: { scope?: RouteScope; oif?: NetDevice } = NO_OPTIONS): FibResult | undefined {
+  for (let i = 0; i < RULE_TABLES.length; i++) {
+    const table = ns.tables.get(RULE_TABLES[i]!);
     const hit = table?.lookup(destination, options);
     if (hit && hit.route.type !== 'throw') return hit;
   }
   return undefined;
 }
+
+/** The tables of the default rules, in rule order: local, main, default. */
+const RULE_TABLES: readonly number[] = [TABLE_LOCAL, TABLE_MAIN, 253];
+const NO_OPTIONS: { scope?: RouteScope; oif?: NetDevice } = {};
 
 /**
  * inet_select_addr(): a primary address of `device` with scope at most `scope`, preferring one whose subnet holds

@@ -397,17 +397,29 @@ function pad3(n: number): string {
 
 /** struct timeval on x86_64: 8-byte seconds, 8-byte microseconds, little-endian. */
 function writeTimeval(buf: Uint8Array, at: number, now: number): void {
-  const seconds = Math.floor(now / SECOND);
-  const micros = Math.floor((now % SECOND) / MICROSECOND);
-  const view = new DataView(buf.buffer, buf.byteOffset + at, 16);
-  view.setBigUint64(0, BigInt(seconds), true);
-  view.setBigUint64(8, BigInt(micros), true);
+  writeUint64le(buf, at, Math.floor(now / SECOND));
+  writeUint64le(buf, at + 8, Math.floor((now % SECOND) / MICROSECOND));
 }
 
 function readTimeval(icmp: Uint8Array, at: number): number {
   if (icmp.length < at + 16) return 0;
-  const view = new DataView(icmp.buffer, icmp.byteOffset + at, 16);
-  return Number(view.getBigUint64(0, true)) * SECOND + Number(view.getBigUint64(8, true)) * MICROSECOND;
+  return readUint64le(icmp, at) * SECOND + readUint64le(icmp, at + 8) * MICROSECOND;
+}
+
+/** A little-endian 64-bit field holding a value below 2^53 (no BigInt: this runs for every echo). */
+function writeUint64le(buf: Uint8Array, at: number, value: number): void {
+  const low = value % 0x1_0000_0000;
+  const high = Math.floor(value / 0x1_0000_0000);
+  for (let i = 0; i < 4; i++) {
+    buf[at + i] = (low >>> (8 * i)) & 0xff;
+    buf[at + 4 + i] = (high >>> (8 * i)) & 0xff;
+  }
+}
+
+function readUint64le(buf: Uint8Array, at: number): number {
+  const low = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+  const high = (buf[at + 4]! | (buf[at + 5]! << 8) | (buf[at + 6]! << 16) | (buf[at + 7]! << 24)) >>> 0;
+  return high * 0x1_0000_0000 + low;
 }
 
 function readAddress(bytes: Uint8Array, offset: number): Ipv4Address {
