@@ -9,7 +9,7 @@ import { TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './tcp-rto.ts';
 import { buildSegment, encodeSentOptions, type Segment } from './tcp-segment.ts';
 import { seqAdd } from './tcp-seq.ts';
 import { advmssOf, TcpSocket, type Negotiated } from './tcp-socket.ts';
-import type { TcpTable } from './tcp-table.ts';
+import type { Reuse, TcpTable } from './tcp-table.ts';
 
 /** net.core.somaxconn: the cap on a listen(2) backlog. */
 const SOMAXCONN = 4096;
@@ -42,6 +42,8 @@ export class TcpListener {
   private readonly requests = new Map<string, RequestSock>();
   /** sk_max_ack_backlog. */
   readonly backlog: number;
+  readonly reuseAddr: boolean;
+  readonly reusePort: boolean;
   /** A connection waits on the accept queue. */
   onAcceptable: (() => void) | undefined;
   closed = false;
@@ -52,8 +54,10 @@ export class TcpListener {
     readonly localPort: number,
     backlog: number,
     readonly boundDevice: NetDevice | undefined,
-    readonly reuse: boolean,
+    reuse: Reuse,
   ) {
+    this.reuseAddr = reuse.reuseAddr;
+    this.reusePort = reuse.reusePort;
     this.backlog = Math.min(Math.max(backlog, 0), SOMAXCONN);
   }
 
@@ -217,7 +221,8 @@ export class TcpListener {
     child.localPort = this.localPort;
     child.remoteAddress = req.remote;
     child.remotePort = req.remotePort;
-    child.reuse = this.reuse;
+    child.reuseAddr = this.reuseAddr;
+    child.reusePort = this.reusePort;
     child.boundDevice = this.boundDevice;
     const tsNegotiated: Negotiated = seg.options.timestamp && n.tsOk ? { ...n, tsRecent: seg.options.timestamp.value } : n;
     this.table.addConnection(child);

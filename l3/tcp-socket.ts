@@ -77,8 +77,10 @@ export class TcpSocket {
   remotePort = 0;
   /** SO_BINDTODEVICE. */
   boundDevice: NetDevice | undefined;
-  /** SO_REUSEADDR (and SO_REUSEPORT) set. */
-  reuse = false;
+  /** SO_REUSEADDR. */
+  reuseAddr = false;
+  /** SO_REUSEPORT. */
+  reusePort = false;
   /** The port came from bind(2), not from connect(2)'s autobind. */
   boundByUser = false;
   /** IP_TTL; undefined: net.ipv4.ip_default_ttl. */

@@ -12,6 +12,20 @@ import { buildSegment, encodeSentOptions, parseSegment, type Segment } from './t
 import { seqAdd } from './tcp-seq.ts';
 import type { TcpSocket } from './tcp-socket.ts';
 
+/** SO_REUSEADDR and SO_REUSEPORT of a socket. */
+export interface Reuse {
+  readonly reuseAddr: boolean;
+  readonly reusePort: boolean;
+}
+
+/**
+ * inet_csk_bind_conflict(): a socket may share a port with another one when both set SO_REUSEPORT, or both set
+ * SO_REUSEADDR and the other one is not listening.
+ */
+function shareable(a: Reuse, b: Reuse, bListening: boolean): boolean {
+  return (a.reusePort && b.reusePort) || (a.reuseAddr && b.reuseAddr && !bListening);
+}
+
 function tupleKey(localAddress: Ipv4Address, localPort: number, remoteAddress: Ipv4Address, remotePort: number): string {
   return `${localAddress}:${localPort}:${remoteAddress}:${remotePort}`;
 }
@@ -59,18 +73,21 @@ export class TcpTable {
   /* ---------------------------------------------------------------------------------------------------------- */
   /* Ports and the hash tables                                                                                  */
 
-  /** listen(2) (inet_csk_listen_start()) on a socket bound to `address`:`port`. */
-  listen(address: Ipv4Address, port: number, backlog: number, options: { device?: NetDevice; reuse?: boolean } = {}): TcpListener | Errno {
+  /**
+   * listen(2) on a socket bound to `address`:`port` (inet_csk_listen_start(): the port check again, as a listener):
+   * another listener may share the port only if both set SO_REUSEPORT.
+   */
+  listen(address: Ipv4Address, port: number, backlog: number, options: { device?: NetDevice } & Partial<Reuse> = {}): TcpListener | Errno {
     if (address !== 0 && !this.ns.isLocalAddress(address)) return 'Cannot assign requested address';
-    const reuse = options.reuse ?? false;
+    const reuse: Reuse = { reuseAddr: options.reuseAddr ?? false, reusePort: options.reusePort ?? false };
     for (const l of this.listeners) {
       if (l.localPort !== port) continue;
       if (l.localAddress !== 0 && address !== 0 && l.localAddress !== address) continue;
-      if (!(l.reuse && reuse)) return 'Address already in use';
+      if (!shareable(reuse, l, true)) return 'Address already in use';
     }
     for (const s of this.socketsOnPort(port)) {
       if (s.localAddress !== 0 && address !== 0 && s.localAddress !== address) continue;
-      if (!(s.reuse && reuse)) return 'Address already in use';
+      if (!shareable(reuse, s, false)) return 'Address already in use';
     }
     const listener = new TcpListener(this, address, port, backlog, options.device, reuse);
     this.listeners.add(listener);
@@ -82,17 +99,17 @@ export class TcpTable {
     for (const s of this.connections.values()) if (s.localPort === port) yield s;
   }
 
-  /** inet_csk_bind_conflict(): a port is shared only by sockets that all set SO_REUSEADDR (none listening) or SO_REUSEPORT. */
+  /** inet_csk_bind_conflict() for bind(2). */
   canBind(socket: TcpSocket, address: Ipv4Address, port: number): boolean {
     for (const l of this.listeners) {
       if (l.localPort !== port) continue;
       if (l.localAddress !== 0 && address !== 0 && l.localAddress !== address) continue;
-      if (!(l.reuse && socket.reuse)) return false;
+      if (!shareable(socket, l, true)) return false;
     }
     for (const s of this.socketsOnPort(port)) {
       if (s === socket) continue;
       if (s.localAddress !== 0 && address !== 0 && s.localAddress !== address) continue;
-      if (!(s.reuse && socket.reuse)) return false;
+      if (!shareable(socket, s, false)) return false;
     }
     return true;
   }

@@ -126,7 +126,7 @@ export class NetcatProcess extends SimProcess {
       };
       return;
     }
-    const listener = transport.tcp.listen(address, port, 1, { reuse: true });
+    const listener = transport.tcp.listen(address, port, 1, { reuseAddr: true, reusePort: true });
     if (typeof listener === 'string') return this.fatal(`nc: ${listener}`);
     this.listener = listener;
     if (this.c.verbose) this.reportSock('Listening', address, port);

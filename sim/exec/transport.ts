@@ -1,11 +1,23 @@
-import type { Command, Netcat, NetemAdd, NetemDel } from '../../core/scenario/index.ts';
+import type { Command, Curl, Httpd, Netcat, NetemAdd, NetemDel } from '../../core/scenario/index.ts';
 import { Netem } from '../../l2/netem.ts';
+import { CurlProcess } from '../apps/curl.ts';
+import { HttpdProcess } from '../apps/httpd.ts';
 import { NetcatProcess } from '../apps/nc.ts';
 import { done, fail, noDevice, type ExecContext, type Outcome } from './context.ts';
 
 /** `nc …`: netcat-openbsd as a simulated process; its stdin is the here-string, else the pipe, if any. */
 export function nc(ctx: ExecContext<Command & Netcat>): Outcome {
   return { process: new NetcatProcess(ctx.ns, ctx.command, ctx.command.stdin ?? ctx.io.stdin) };
+}
+
+/** `httpd PORT`: twinnet's HTTP server (core/wire/http.ts), until stopped. */
+export function httpd(ctx: ExecContext<Command & Httpd>): Outcome {
+  return { process: new HttpdProcess(ctx.ns, ctx.command.port) };
+}
+
+/** `curl [-s] [-m S] URL`: twinnet's HTTP client (core/wire/http.ts). */
+export function curl(ctx: ExecContext<Command & Curl>): Outcome {
+  return { process: new CurlProcess(ctx.ns, ctx.command) };
 }
 
 /**
