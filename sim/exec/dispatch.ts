@@ -8,7 +8,7 @@ import { routeChange } from './routes.ts';
 import { addrShow, arp, bridgeFdb, bridgeLink, linkShow, neigh, netnsList, netToolsRoute, ntable, routeGet, routeShow } from './shows.ts';
 import { sysctl } from './sysctl.ts';
 import { echo, ping, sleep } from './traffic.ts';
-import { curl, httpd, nc, tcNetemAdd, tcNetemDel } from './transport.ts';
+import { curl, httpd, nc, send, tcNetemAdd, tcNetemDel } from './transport.ts';
 
 /** What the runner lends a command besides its context: where captures go, how to bound long-running ones. */
 export interface DispatchOptions {
@@ -94,7 +94,7 @@ export function dispatch(ctx: ExecContext, options: DispatchOptions): Outcome {
     case 'curl':
       return curl(ctx as ExecContext<typeof c>);
     case 'send':
-      return fail(ctx.io, `twinnet: ${c.argv[0]}: not modelled by the simulator yet`, 127);
+      return send(ctx as ExecContext<typeof c>);
     case 'sh':
     case 'set':
     case 'exit':

@@ -1,8 +1,9 @@
-import type { Command, Curl, Httpd, Netcat, NetemAdd, NetemDel } from '../../core/scenario/index.ts';
+import type { Command, Curl, Httpd, Netcat, NetemAdd, NetemDel, Send } from '../../core/scenario/index.ts';
 import { Netem } from '../../l2/netem.ts';
 import { CurlProcess } from '../apps/curl.ts';
 import { HttpdProcess } from '../apps/httpd.ts';
 import { NetcatProcess } from '../apps/nc.ts';
+import { SendProcess } from '../apps/send.ts';
 import { done, fail, noDevice, type ExecContext, type Outcome } from './context.ts';
 
 /** `nc …`: netcat-openbsd as a simulated process; its stdin is the here-string, else the pipe, if any. */
@@ -44,4 +45,9 @@ export function tcNetemDel({ ns, io, command }: ExecContext<Command & NetemDel>)
   device.qdisc.destroy();
   device.qdisc = undefined;
   return done();
+}
+
+/** `send …`: twinnet's crafted probe (sim/apps/send.ts). */
+export function send(ctx: ExecContext<Command & Send>): Outcome {
+  return { process: new SendProcess(ctx.net, ctx.ns, ctx.command) };
 }
