@@ -11,6 +11,10 @@ commands:
   sweep [--dry-run]    remove namespaces and records left by dead kernel replays
   decode FILE [FLAGS] [FILTER]
                        print a pcap/pcapng file as tcpdump -r FILE FLAGS [FILTER] does
+  diff A.pcap B.pcap [--same-macs] [--tolerance MS] [--json]
+                       compare two captures frame by frame, after normalisation
+  compare FILE [--json] [--pcap-dir DIR] [--no-same-macs] [--tolerance MS]
+                       run a scenario on the kernel (root) and the simulator, and compare them
 `;
 
 /** Runs one twinnet command; resolves to the process exit status. */
@@ -24,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'replay') return (await import('./replay.ts')).replayCommand(argv.slice(1));
   if (command === 'sweep') return (await import('./sweep.ts')).sweepCommand(argv.slice(1));
   if (command === 'decode') return (await import('./decode.ts')).decodeCommand(argv.slice(1));
+  if (command === 'diff') return (await import('./diff.ts')).diffCommand(argv.slice(1));
+  if (command === 'compare') return (await import('./compare.ts')).compareCommand(argv.slice(1));
   process.stderr.write(`twinnet: unknown command "${command}"\n${USAGE}`);
   return 2;
 }

@@ -47,6 +47,11 @@ export class Bijection {
     }
     return { aPairedWith: partnerOfA, bPairedWith: partnerOfB };
   }
+
+  /** The B value an A value corresponds to, if any. */
+  partnerOf(a: number): number | undefined {
+    return this.forward.get(a) ?? this.olderForward.get(a);
+  }
 }
 
 /** Why a pairing failed: A's value already stands for another B value, or B's value for another A value. */

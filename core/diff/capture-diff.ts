@@ -6,10 +6,11 @@ import { ChecksumStatus } from './checksum-status.ts';
 import { frameFields, showBytesDifference, showField, showFragmentField, type FrameField } from './fields.ts';
 import type { DiffFrame } from './frame.ts';
 import { keyCapture, type KeyedCapture } from './frame-key.ts';
+import { DEFAULT_NUD_LATENESS } from './nud-timer.ts';
 import { tcpdumpLines } from './lines.ts';
 import { Family, FAMILY_COUNT, FAMILY_VARIATION, frameShape, isArpFrame, randomTimeVariation, TokenKind } from './normalise.ts';
 import { pairLeftovers, PairKind, type Leftovers } from './pairing.ts';
-import { countVariation, emptyCounts, type CaptureReport, type FieldDifference, type FrameCounts, type FrameDifference, type FramesReport } from './report.ts';
+import { countVariation, emptyCounts, type CaptureReport, type ClockAnchor, type FieldDifference, type FrameCounts, type FrameDifference, type FramesReport } from './report.ts';
 import { DIVERGENCE, variation, Variation, type Classification, type VariationName } from './variation.ts';
 
 /** Options of a frame comparison (DESIGN.md §5 "Frames"). */
@@ -21,7 +22,7 @@ export interface FrameDiffOptions {
    * must agree within it on both sides, and a reordered frame displaced by no more than it is declared variation.
    */
   readonly tolerance?: number;
-  /** A reordered ARP frame displaced by at most this (ns) is `nud-timer-jitter` (default 50 ms). */
+  /** A reordered ARP frame displaced by at most this (ns) is `nud-timer-jitter` (default `DEFAULT_NUD_LATENESS`). */
   readonly nudJitter?: number;
   /** TCP timestamps, relative per connection, must agree within this many milliseconds (default 100). */
   readonly tcpTimestampTolerance?: number;
@@ -31,8 +32,6 @@ export interface FrameDiffOptions {
   readonly maxEdits?: number;
 }
 
-/** Default bound of `nud-timer-jitter`: well above the kernel's timer slack and a loaded machine's scheduling delay. */
-export const DEFAULT_NUD_JITTER = 50 * MILLISECOND;
 /** Default TCP timestamp tolerance, in ms (the kernel's TS clock is 1 kHz: tcp_clock_ms()). */
 export const DEFAULT_TCP_TIMESTAMP_TOLERANCE = 100;
 /** Default number of differences listed per capture point. */
@@ -193,6 +192,7 @@ interface PointWork {
   readonly counts: FrameCounts;
   readonly familyCounts: Float64Array;
   readonly pending: Pending[];
+  readonly anchors: ClockAnchor[];
 }
 
 /** Keys, aligns and pairs the frames of one capture point. */
@@ -202,7 +202,7 @@ function preparePoint(point: string, framesA: readonly DiffFrame[], framesB: rea
   const kb = keyCapture(framesB, sameMacs);
   const { aMatch, bMatch, approximate } = align(ka.keys, kb.keys, options.maxEdits ?? MAX_EXACT_EDITS);
   const left = pairLeftovers(ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(framesA[i]!.data, fine), (j, fine) => frameShape(framesB[j]!.data, fine));
-  return { point, framesA, framesB, ka, kb, aMatch, bMatch, approximate, left, counts: emptyCounts(), familyCounts: new Float64Array(FAMILY_COUNT), pending: [] };
+  return { point, framesA, framesB, ka, kb, aMatch, bMatch, approximate, left, counts: emptyCounts(), familyCounts: new Float64Array(FAMILY_COUNT), pending: [], anchors: [] };
 }
 
 /**
@@ -216,9 +216,11 @@ function checkAligned(w: PointWork, state: PairingState): void {
   let lastA = 0;
   let lastB = 0;
   let anyMatched = false;
+  const stride = Math.max(1, Math.ceil(framesA.length / MAX_ANCHORS));
   for (let i = 0; i < framesA.length; i++) {
     const j = aMatch[i]!;
     if (j < 0) continue;
+    if (i % stride === 0) w.anchors.push({ a: framesA[i]!.at, b: framesB[j]!.at });
     differed.mask = 0;
     const a = framesA[i]!.at;
     const b = framesB[j]!.at;
@@ -239,12 +241,16 @@ function checkAligned(w: PointWork, state: PairingState): void {
     lastB = b;
     anyMatched = true;
   }
+  if (anyMatched && w.anchors.at(-1)?.a !== lastA) w.anchors.push({ a: lastA, b: lastB });
 }
+
+/** About how many clock anchors a point keeps. */
+const MAX_ANCHORS = 1024;
 
 /** The frames the alignment left over: reordered, different, missing and extra ones. */
 function checkLeftovers(w: PointWork, state: PairingState): void {
   const { framesA, framesB, ka, kb, aMatch, bMatch, left, counts, pending } = w;
-  const nudJitter = state.options.nudJitter ?? DEFAULT_NUD_JITTER;
+  const nudJitter = state.options.nudJitter ?? DEFAULT_NUD_LATENESS;
   const tolerance = state.options.tolerance;
   const differed = { mask: 0 };
   // The last aligned pair's times: the origin for a reordered frame's displacement.
@@ -321,7 +327,7 @@ function finishPoint(w: PointWork, maxListed: number): CaptureReport {
     ...(p.j >= 0 ? { b: { index: p.j, at: framesB[p.j]!.at, line: linesB.get(p.j) ?? '' } } : {}),
     fields: p.fields,
   }));
-  return { point, counts, divergences, variations, normalised, differences, unlisted: pending.length - listed.length, approximate };
+  return { point, counts, divergences, variations, normalised, differences, unlisted: pending.length - listed.length, approximate, anchors: w.anchors };
 }
 
 /** Adds one count table to another. */
@@ -353,7 +359,8 @@ export function diffCaptureSets(a: ReadonlyMap<string, readonly DiffFrame[]>, b:
     divergences += r.divergences;
     for (const [name, n] of Object.entries(r.variations)) countVariation(variations, name as VariationName, n);
   }
-  return { points: reports, counts, divergences, variations };
+  const anchors = reports.flatMap((r) => r.anchors).sort((x, y) => x.a - y.a);
+  return { points: reports, counts, divergences, variations, anchors };
 }
 
 /** Compares two captures of one point (`twinnet diff A.pcap B.pcap`). */

@@ -61,14 +61,38 @@ export interface CaptureReport {
   readonly unlisted: number;
   /** Whether part of the alignment was approximate (too many edits for the exact search). */
   readonly approximate: boolean;
+  /** Times of aligned pairs (at most about 1,000, the last included), to relate the two runs' clocks. */
+  readonly anchors: readonly ClockAnchor[];
 }
 
 /** The comparison of a capture set (every capture point). */
 export interface FramesReport {
   readonly points: readonly CaptureReport[];
+  /** Aligned pairs' times over all points, in A's time order: B's clock runs `a - b` behind A's at each. */
+  readonly anchors: readonly ClockAnchor[];
   readonly counts: FrameCounts;
   readonly divergences: number;
   readonly variations: Partial<Record<VariationName, number>>;
+}
+
+/** The times of one aligned frame pair on both sides. */
+export interface ClockAnchor {
+  readonly a: number;
+  readonly b: number;
+}
+
+/** How far B's clock runs behind A's at A's time `t`: by the last anchor at or before `t` (0 without anchors). */
+export function clockOffsetAt(anchors: readonly ClockAnchor[], t: number): number {
+  let lo = 0;
+  let hi = anchors.length - 1;
+  if (hi < 0) return 0;
+  if (anchors[0]!.a > t) return anchors[0]!.a - anchors[0]!.b;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (anchors[mid]!.a <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return anchors[lo]!.a - anchors[lo]!.b;
 }
 
 /** Zero counts. */

@@ -34,6 +34,11 @@ export const Variation = {
   OutputTiming: 'output-timing',
   /** Whether ping sees an ICMP error from a FAILED neighbour before it exits is a race (KERNEL-NOTES.md). */
   IcmpErrorRace: 'icmp-error-race',
+  /**
+   * Neighbours, FDB entries and connections are listed in hash-table order, and the hashes are keyed with random
+   * seeds (neigh_hash_alloc(): hash_rnd; br_fdb rhashtable; nf_conntrack_hash_rnd).
+   */
+  HashOrder: 'hash-order',
   /** conntrack's per-entry timeout counts down in real seconds (nf_ct_expires()). */
   ConntrackTimeout: 'conntrack-timeout',
 } as const;
