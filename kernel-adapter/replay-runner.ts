@@ -361,8 +361,10 @@ export class KernelRunner {
           }),
     });
     if (background) {
-      // Wait for its first words (ping's PING line), so that it has started before the next command.
-      for (let waited = 0; waited < 1000 && program.running && program.output.length === 0; waited += 10) await sleep(10);
+      // A server is listening, or a program has said its first words (ping's PING line), before the next command.
+      const listening = listeningPort(command);
+      if (listening !== undefined) await this.waitListening(ns, listening, program);
+      else for (let waited = 0; waited < 1000 && program.running && program.output.length === 0; waited += 10) await sleep(10);
       if (identifier !== undefined) this.countPing(program.output);
       this.jobs.push({ kind: 'program', program, redirect, taken: 0 });
       return 0;
@@ -410,6 +412,16 @@ export class KernelRunner {
   private toolWrapper(): string[] {
     const script = 'mount --bind "$1" /etc/resolv.conf 2>/dev/null; mount --bind "$2" /etc/nsswitch.conf 2>/dev/null; shift 2; exec stdbuf -oL "$@"';
     return ['sh', '-c', script, 'sh', this.resolver.resolvConf, this.resolver.nsswitchConf];
+  }
+
+  /** Waits (at most 2 s) until a socket listens on the port in the namespace (`ss -Hln`), or the program ends. */
+  private async waitListening(ns: string | undefined, port: { readonly protocol: 'tcp' | 'udp'; readonly port: number }, program: Program): Promise<void> {
+    const argv = ['ss', '-Hn', port.protocol === 'tcp' ? '-lt' : '-lu', 'sport', '=', `:${port.port}`];
+    for (let waited = 0; waited < 2000 && program.running; waited += 20) {
+      const r = await this.sandbox.execAsync(ns, argv);
+      if (r.status !== 0 || r.stdout.trim() !== '') return;
+      await sleep(20);
+    }
   }
 
   /** A ping that printed its PING line took an identifier (iputils, as the simulator: after its route is found). */
@@ -695,6 +707,16 @@ export class KernelRunner {
     this.transcript.push(done);
     this.options.onEntry?.(done);
   }
+}
+
+/** The port a background server listens on: `httpd PORT`, `nc -l [-u] PORT` / `nc -l -p PORT`. */
+function listeningPort(command: Command): { protocol: 'tcp' | 'udp'; port: number } | undefined {
+  if (command.kind === 'httpd') return { protocol: 'tcp', port: command.port };
+  if (command.kind === 'nc' && command.listen) {
+    const port = command.port ?? command.sourcePort;
+    return port === undefined ? undefined : { protocol: command.udp ? 'udp' : 'tcp', port };
+  }
+  return undefined;
 }
 
 /** `NS:DEV` → [NS, DEV]; `DEV` → [undefined, DEV]. */

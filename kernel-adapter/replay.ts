@@ -21,7 +21,7 @@ import type { Scenario } from '../core/scenario/index.ts';
 import type { OutputChunk, TranscriptEntry } from '../core/transcript.ts';
 import type { CaptureBackend } from './capture/capture.ts';
 import { scenarioCommands } from './command.ts';
-import { tsxLoaderUrl } from './node-helper.ts';
+import { bundledHelper, tsxLoaderUrl } from './node-helper.ts';
 import { environmentProblems, preflight } from './preflight.ts';
 import type { KernelFrame } from './replay-capture.ts';
 import { replayRefusals } from './replay-refusals.ts';
@@ -110,7 +110,10 @@ const APPS_DIR = fileURLToPath(new URL('./apps/', import.meta.url));
 function kernelApps(): { httpd?: (args: readonly string[]) => string[]; curl?: (args: readonly string[]) => string[] } {
   const app = (name: string) => {
     const file = join(APPS_DIR, `${name}.ts`);
-    return existsSync(file) ? (args: readonly string[]) => [process.execPath, '--import', tsxLoaderUrl(), file, ...args] : undefined;
+    if (!existsSync(file)) return undefined;
+    const bundle = bundledHelper(file);
+    const program = bundle !== undefined ? [bundle] : ['--import', tsxLoaderUrl(), file];
+    return (args: readonly string[]) => [process.execPath, ...program, ...args];
   };
   const httpd = app('httpd');
   const curl = app('curl');
