@@ -373,6 +373,10 @@ export class Runner {
       if (!(e instanceof Stop)) throw e;
       status = e.status;
     }
+    // What background programs printed during the command belongs to its output before it is checked (a server's
+    // line that the client's command made it print), in time order as endEntry() shows it.
+    this.pumpJobs(entry.output);
+    entry.output.sort((a, b) => a.at - b.at);
     const check = this.checkDoc(doc, entry.output);
     this.endEntry(entry, status, check);
     return status;
