@@ -200,3 +200,23 @@ describe('fixtures/netfilter/masquerade-twice.sh', () => {
     expect(r2).toContain('src=10.0.2.2 dst=198.51.100.2 type=8 code=0 id=7 src=198.51.100.2 dst=198.51.100.1 type=0 code=0 id=7 ');
   });
 });
+
+describe('fixtures/netfilter/masquerade-udp.sh', () => {
+  const run = compareWithKernel('masquerade-udp');
+  for (const device of ['a0', 'b0']) {
+    it(`the capture on ${device} carries the kernel's checksums: partial sums, updated for the translated address`, () => {
+      expect(captureLines(run, device)).toEqual(ipFrames(printPcap(fixturePath(`masquerade-udp.${device}.pcap`))));
+    });
+  }
+  it('every UDP checksum on the outside is the pseudo-header sum of the addresses it now carries', () => {
+    const u16 = (d: Uint8Array, at: number): number => (d[at]! << 8) | d[at + 1]!;
+    const u32 = (d: Uint8Array, at: number): number => ((d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!) >>> 0;
+    const udp = (run.result.captures.get('b0') ?? []).map((f) => f.data.subarray(14)).filter((d) => d[9] === 17);
+    expect(udp.length).toBe(3);
+    for (const d of udp) expect(u16(d, 26)).toBe(partialChecksum(u32(d, 12), u32(d, 16), 17, u16(d, 24)));
+  });
+});
+
+describe('fixtures/netfilter/activation.sh', () => {
+  compareWithKernel('activation', { keepIds: true });
+});
