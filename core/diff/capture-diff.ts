@@ -267,7 +267,9 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
     const kind = left.aKind[i]!;
     if (kind === PairKind.Reordered) {
       const fields = state.checkSlots(ka, i, kb, partner, differed) >= 0 ? fieldDifferences(ka, i, kb, partner, state) : [];
-      const classification = fields.some((f) => f.classification.kind === 'divergence') ? DIVERGENCE : reorderClass(framesA[i]!, framesB[partner]!, lastA, lastB, nudJitter, tolerance);
+      let classification = fields.some((f) => f.classification.kind === 'divergence') ? DIVERGENCE : reorderClass(framesA[i]!, framesB[partner]!, lastA, lastB, nudJitter, tolerance);
+      // A frame that only crossed ARP frames moved as much as they did: the timer jitter is theirs.
+      if (classification.kind === 'divergence' && fields.length === 0 && crossedOnlyJitteredArp(w, i, partner, lastA, lastB, nudJitter)) classification = variation(Variation.NudTimerJitter);
       counts.reordered++;
       pending.push({ kind: 'reordered', classification, i, j: partner, fields, position: i });
     } else if (kind === PairKind.Different) {
@@ -292,6 +294,27 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
     counts.extra++;
     pending.push({ kind: 'extra', classification: noise ? variation(noise) : DIVERGENCE, i: -1, j, fields: [], position: before + 0.5 });
   }
+}
+
+/** How far around a reordered frame to look for the frames it crossed. */
+const CROSSING_WINDOW = 64;
+
+/**
+ * Whether the frames a reordered frame crossed (those on its other side in B than in A) are all ARP frames
+ * displaced by no more than the NUD jitter bound: then it is they that moved, by their timers' lateness.
+ */
+function crossedOnlyJitteredArp(w: PointWork, i: number, j: number, originA: number, originB: number, nudJitter: number): boolean {
+  const { framesA, framesB, aMatch, left } = w;
+  let crossed = 0;
+  for (let k = Math.max(0, i - CROSSING_WINDOW); k < Math.min(framesA.length, i + CROSSING_WINDOW); k++) {
+    if (k === i) continue;
+    const p = aMatch[k]! >= 0 ? aMatch[k]! : left.aKind[k] === PairKind.Reordered ? left.aPartner[k]! : -1;
+    if (p < 0 || !((k < i && p > j) || (k > i && p < j))) continue;
+    const a = framesA[k]!;
+    if (!isArpFrame(a.data) || Math.abs(a.at - originA - (framesB[p]!.at - originB)) > nudJitter) return false;
+    crossed++;
+  }
+  return crossed > 0;
 }
 
 /** How a reordered frame is classified: noise, NUD timer jitter, within the time tolerance, or a divergence. */
