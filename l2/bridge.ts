@@ -34,6 +34,13 @@ export class Bridge extends NetDevice implements MasterDevice {
   /** Until a port changes the carrier, the kernel reports no operstate: UNKNOWN (measured). */
   private carrierEverSet = false;
   private cleanupTimer: Timer | undefined;
+  /** Ports by device, their numbers, and how many forward: kept as ports come and go, so that a bridge of 1,023
+   * ports adds, finds and re-selects a port in constant time. */
+  private readonly portByDevice = new Map<NetDevice, BridgePort>();
+  private readonly usedPortNos = new Set<number>();
+  /** Every port number below this is taken. */
+  private lowestFreePortNo = 1;
+  private forwardingPorts = 0;
 
   constructor(name: string, ifindex: number, mac: MacAddress, owner: DeviceOwner) {
     super(name, ifindex, mac, owner);
@@ -55,25 +62,39 @@ export class Bridge extends NetDevice implements MasterDevice {
     if (device === this) return 'Too many levels of symbolic links';
     if (device.master) return 'Device or resource busy';
     if (this.ports.length >= BRIDGE_MAX_PORTS) return 'Exchange full';
-    const used = new Set(this.ports.map((p) => p.portNo));
-    let portNo = 1;
-    while (used.has(portNo)) portNo++;
+    let portNo = this.lowestFreePortNo;
+    while (this.usedPortNos.has(portNo)) portNo++;
+    this.lowestFreePortNo = portNo + 1;
+    this.usedPortNos.add(portNo);
     const port: BridgePort = { device, portNo, state: 'disabled', learning: true, flood: true, hairpin: false };
     this.ports.unshift(port);
+    this.portByDevice.set(device, port);
     device.master = this;
     device.rxHandler = (dev, frame) => this.handleFrame(port, frame);
     if (!this.fdb.get(device.mac)?.local) this.fdb.set(this.localEntry(device, device.mac));
-    this.recalculateMac();
-    this.portStateSelection();
+    // The bridge MAC already is the lowest of the other ports': only the new one can lower it.
+    if (this.ports.length > 1 && this.mac !== MAC_ZERO && device.mac !== MAC_ZERO) {
+      if (!this.macSetByHand && device.mac < this.mac) this.changeMac(device.mac);
+    } else {
+      this.recalculateMac();
+    }
+    // br_add_if() → br_port_carrier_check(): the other ports' states stand; select the new one's.
+    this.selectPortState(port);
+    this.setCarrier(this.forwardingPorts > 0);
     this.owner.deviceChanged(device, 'master');
     return undefined;
   }
 
   /** `ip link set DEV nomaster` or deletion of the port device: br_del_if(). */
   removePort(device: NetDevice): void {
-    const index = this.ports.findIndex((p) => p.device === device);
-    if (index < 0) return;
-    this.ports.splice(index, 1);
+    const port = this.portByDevice.get(device);
+    if (!port) return;
+    this.ports.splice(this.ports.indexOf(port), 1);
+    this.portByDevice.delete(device);
+    this.usedPortNos.delete(port.portNo);
+    if (port.portNo < this.lowestFreePortNo) this.lowestFreePortNo = port.portNo;
+    if (port.state === 'forwarding') this.forwardingPorts--;
+    port.state = 'disabled';
     device.master = undefined;
     device.rxHandler = undefined;
     this.fdb.deleteByPort(device, (e) => !e.local);
@@ -85,12 +106,16 @@ export class Bridge extends NetDevice implements MasterDevice {
 
   /** The port for a device, if it is one of ours. */
   portOf(device: NetDevice): BridgePort | undefined {
-    return this.ports.find((p) => p.device === device);
+    return this.portByDevice.get(device);
   }
 
   /** A port's device changed carrier or admin state (br_device_event() → br_port_carrier_check()). */
   portChanged(device: NetDevice): void {
-    if (this.portOf(device)) this.portStateSelection();
+    const port = this.portByDevice.get(device);
+    if (!port) return;
+    // Only this port's device changed: the others keep their states (each change of theirs comes here too).
+    this.selectPortState(port);
+    this.setCarrier(this.forwardingPorts > 0);
   }
 
   /** A port's MAC changed (NETDEV_CHANGEADDR): its local entry moves and the bridge MAC is recalculated. */
@@ -151,12 +176,16 @@ export class Bridge extends NetDevice implements MasterDevice {
 
   /** With STP off, ports forward while their device runs; the bridge has carrier while any does (br_port_state_selection()). */
   private portStateSelection(): void {
-    let live = 0;
-    for (const port of this.ports) {
-      port.state = port.device.running && this.adminUp ? 'forwarding' : 'disabled';
-      if (port.state === 'forwarding') live++;
-    }
-    this.setCarrier(live > 0);
+    for (const port of this.ports) this.selectPortState(port);
+    this.setCarrier(this.forwardingPorts > 0);
+  }
+
+  /** One port's state: forwarding while its device runs and the bridge is up, else disabled. */
+  private selectPortState(port: BridgePort): void {
+    const state = port.device.running && this.adminUp ? 'forwarding' : 'disabled';
+    if (state === port.state) return;
+    this.forwardingPorts += state === 'forwarding' ? 1 : -1;
+    port.state = state;
   }
 
   /** br_stp_enable_bridge(): each running port is enabled, which selects port states; with no port, nothing. */
@@ -166,6 +195,7 @@ export class Bridge extends NetDevice implements MasterDevice {
 
   protected override onClose(): void {
     for (const port of this.ports) port.state = 'disabled';
+    this.forwardingPorts = 0;
   }
 
   /** br_dev_xmit(): the stack sends through the bridge: to the port that knows the destination, else flood. */
