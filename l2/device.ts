@@ -100,7 +100,11 @@ export abstract class NetDevice {
   rxHandler: RxHandler | undefined;
   /** Whether userspace set the MAC by hand (a bridge then stops following its lowest port). */
   macSetByHand = false;
-  readonly taps = new Set<Tap>();
+  private tapSet: Set<Tap> | undefined;
+  /** Captures watching this device; the set is made on first use (most devices are never captured). */
+  get taps(): Set<Tap> {
+    return (this.tapSet ??= new Set());
+  }
   /** The root qdisc `tc qdisc add dev … root` attached (l2/netem.ts); undefined for the default, noqueue. */
   qdisc: Qdisc | undefined;
   /**
@@ -289,9 +293,10 @@ export abstract class NetDevice {
 
   /** Shows a frame to every capture on this device. */
   protected tap(frame: Uint8Array, direction: Direction): void {
-    if (this.taps.size === 0) return;
+    const taps = this.tapSet;
+    if (taps === undefined || taps.size === 0) return;
     const at = this.owner.scheduler.now;
-    for (const tap of this.taps) tap.frame(this, frame, direction, at);
+    for (const tap of taps) tap.frame(this, frame, direction, at);
   }
 
   /** Called when the device is deleted (unregister_netdevice()). */

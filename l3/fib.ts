@@ -71,8 +71,8 @@ export type FibError = 'File exists' | 'No such process';
  * same-key routes in the kernel's insertion order. Lookup is longest-prefix first, then the first usable alias.
  */
 export class FibTable {
-  /** Aliases per prefix length (index 0..32), per network address. */
-  private readonly byLength: Map<number, Route[]>[] = Array.from({ length: 33 }, () => new Map());
+  /** Aliases per prefix length (index 0..32), per network address; a length's map is made when it gets a route. */
+  private readonly byLength: (Map<number, Route[]> | undefined)[] = new Array(33).fill(undefined);
   /** The prefix lengths that hold routes, longest first: a lookup tries only these (as the trie skips the rest). */
   private lengths: number[] = [];
   private count = 0;
@@ -87,7 +87,7 @@ export class FibTable {
   routes(): Route[] {
     const keys: { destination: number; prefixLength: number; list: Route[] }[] = [];
     for (let len = 0; len <= 32; len++) {
-      for (const [destination, list] of this.byLength[len]!) keys.push({ destination, prefixLength: len, list });
+      for (const [destination, list] of this.byLength[len] ?? []) keys.push({ destination, prefixLength: len, list });
     }
     keys.sort((a, b) => a.destination - b.destination || b.prefixLength - a.prefixLength);
     return keys.flatMap((k) => k.list);
@@ -95,7 +95,7 @@ export class FibTable {
 
   /** fib_table_insert(): returns an error in RTNETLINK's words, or undefined. */
   insert(route: Route, mode: InsertMode): FibError | undefined {
-    const perLength = this.byLength[route.prefixLength]!;
+    const perLength = (this.byLength[route.prefixLength] ??= new Map<number, Route[]>());
     let list = perLength.get(route.destination);
     if (!list) {
       list = [];
@@ -128,12 +128,12 @@ export class FibTable {
 
   /** fib_table_delete(): removes the first alias matching what the request specifies. */
   delete(match: (route: Route) => boolean, destination: number, prefixLength: number): Route | FibError {
-    const list = this.byLength[prefixLength]!.get(destination);
+    const list = this.byLength[prefixLength]?.get(destination);
     const index = list?.findIndex(match) ?? -1;
     if (!list || index < 0) return 'No such process';
     const [removed] = list.splice(index, 1);
     if (list.length === 0) {
-      this.byLength[prefixLength]!.delete(destination);
+      this.byLength[prefixLength]?.delete(destination);
       this.updateLengths();
     }
     this.count--;
@@ -144,6 +144,7 @@ export class FibTable {
   removeWhere(which: (route: Route) => boolean): Route[] {
     const removed: Route[] = [];
     for (const perLength of this.byLength) {
+      if (!perLength) continue;
       for (const [destination, list] of perLength) {
         for (let i = list.length - 1; i >= 0; i--) {
           if (which(list[i]!)) removed.push(...list.splice(i, 1));
@@ -159,12 +160,12 @@ export class FibTable {
   /** Recomputes the prefix lengths in use. */
   private updateLengths(): void {
     this.lengths = [];
-    for (let len = 32; len >= 0; len--) if (this.byLength[len]!.size > 0) this.lengths.push(len);
+    for (let len = 32; len >= 0; len--) if ((this.byLength[len]?.size ?? 0) > 0) this.lengths.push(len);
   }
 
   /** Visits every route (for flag updates such as linkdown). */
   forEach(visit: (route: Route) => void): void {
-    for (const perLength of this.byLength) for (const list of perLength.values()) for (const route of list) visit(route);
+    for (const perLength of this.byLength) if (perLength) for (const list of perLength.values()) for (const route of list) visit(route);
   }
 
   /**

@@ -16,9 +16,18 @@ const BURST_FACTOR = 6;
 
 /** Per-destination token buckets (struct inet_peer rate_tokens / rate_last; inet_peer_xrlim_allow()). */
 export class IcmpRateLimiter {
-  private readonly peers = new Map<Ipv4Address, { tokens: number; last: Instant }>();
+  private peerMap: Map<Ipv4Address, { tokens: number; last: Instant }> | undefined;
+  private redirectMap: Map<Ipv4Address, { count: number; last: Instant }> | undefined;
+
+  /** Buckets per destination, made on the first ICMP error (most namespaces never send one). */
+  private get peers(): Map<Ipv4Address, { tokens: number; last: Instant }> {
+    return (this.peerMap ??= new Map());
+  }
+
   /** ICMP redirects per destination (ip_rt_send_redirect()). */
-  readonly redirects = new Map<Ipv4Address, { count: number; last: Instant }>();
+  get redirects(): Map<Ipv4Address, { count: number; last: Instant }> {
+    return (this.redirectMap ??= new Map());
+  }
 
   /** Whether one more message to `destination` may go now; `ratelimitMs` is net.ipv4.icmp_ratelimit. */
   allow(destination: Ipv4Address, now: Instant, ratelimitMs: number): boolean {

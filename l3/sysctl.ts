@@ -26,17 +26,51 @@ export const CONF_KEYS = {
 
 export type ConfKey = keyof typeof CONF_KEYS;
 
-/** One conf block: values plus which were written explicitly (struct ipv4_devconf's `state` bitmap). */
-export class DevConf {
-  readonly values = new Map<ConfKey, number>();
-  readonly explicit = new Set<ConfKey>();
+/** The keys in a fixed order: a conf block stores its values by this index. */
+const KEY_INDEX = new Map((Object.keys(CONF_KEYS) as ConfKey[]).map((key, i) => [key, i]));
+const DEFAULTS = Int32Array.from((Object.keys(CONF_KEYS) as ConfKey[]).map((key) => CONF_KEYS[key].default));
 
-  constructor(from?: DevConf) {
-    for (const key of Object.keys(CONF_KEYS) as ConfKey[]) this.values.set(key, from ? from.get(key) : CONF_KEYS[key].default);
+/** A conf block's values, read and written by key (each device has one, so they are a small typed array). */
+export class ConfValues {
+  private readonly slots: Int32Array;
+
+  constructor(from?: ConfValues) {
+    this.slots = from ? from.slots.slice() : DEFAULTS.slice();
   }
 
   get(key: ConfKey): number {
-    return this.values.get(key)!;
+    return this.slots[KEY_INDEX.get(key)!]!;
+  }
+
+  set(key: ConfKey, value: number): void {
+    this.slots[KEY_INDEX.get(key)!] = value;
+  }
+}
+
+/** Which keys of a block were written explicitly, as a bitmap. */
+export class ConfKeySet {
+  private bits = 0;
+
+  add(key: ConfKey): void {
+    this.bits |= 1 << KEY_INDEX.get(key)!;
+  }
+
+  has(key: ConfKey): boolean {
+    return (this.bits & (1 << KEY_INDEX.get(key)!)) !== 0;
+  }
+}
+
+/** One conf block: values plus which were written explicitly (struct ipv4_devconf's `state` bitmap). */
+export class DevConf {
+  readonly values: ConfValues;
+  readonly explicit = new ConfKeySet();
+
+  constructor(from?: DevConf) {
+    this.values = new ConfValues(from?.values);
+  }
+
+  get(key: ConfKey): number {
+    return this.values.get(key);
   }
 }
 

@@ -97,7 +97,7 @@ export class Network implements NamespaceHost {
     if (!ns) return false;
     for (const device of [...ns.devices].reverse()) if (device !== ns.loopback) this.deleteDevice(device);
     this.namespaces.delete(name);
-    for (const other of [this.global, ...this.namespaces.values()]) other.nsids.delete(ns);
+    for (const other of [this.global, ...this.namespaces.values()]) other.dropNsid(ns);
     return true;
   }
 
@@ -214,6 +214,8 @@ export class Network implements NamespaceHost {
   exec(text: string): { stdout: string; stderr: string; status: number } {
     this.runner ??= new Runner({ network: this });
     const { stdout, stderr, status } = this.runner.exec(text);
+    // Only the output is returned: keeping every command's transcript entry would grow without bound.
+    this.runner.transcript.length = 0;
     return { stdout, stderr, status };
   }
 
