@@ -9,7 +9,7 @@ export type TargetOutcome = 'continue' | 'ACCEPT' | 'DROP';
 /**
  * ipt_do_table() / nft_do_chain() for one hook: walks the table's chain for the hook rule by rule, counting each
  * matching rule (packets, and bytes of the IP datagram), jumping into user chains and back on RETURN or at their
- * end, until a verdict; reaching the end of the base chain applies (and counts) its policy. A built-in chain the
+ * end, until a verdict; reaching the end of the base chain applies its policy (counted when the chain has counters). A built-in chain the
  * kernel does not have yet lets everything through uncounted. `extension` runs targets other than verdicts and
  * jumps.
  */
@@ -63,7 +63,9 @@ export function doTable(table: XtTable, hook: NfHook, packet: MatchPacket, lengt
       }
     }
   }
-  base.policyPackets++;
-  base.policyBytes += length;
+  if (base.counted) {
+    base.policyPackets++;
+    base.policyBytes += length;
+  }
   return base.policy;
 }

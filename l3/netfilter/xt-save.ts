@@ -79,8 +79,11 @@ function target(t: XtTarget): string {
   }
 }
 
-/** A rule as iptables -S and iptables-save write it after `-A CHAIN` (nft_ipv4_save_rule()). */
-export function saveRule(spec: XtRuleSpec): string {
+/**
+ * A rule as iptables -S and iptables-save write it after `-A CHAIN` (nft_ipv4_save_rule()); `counters` (`-S -v`)
+ * go between the matches and the target, as save_matches_and_target() prints them.
+ */
+export function saveRule(spec: XtRuleSpec, counters = ''): string {
   let s = '';
   if (spec.source) s += `${spec.source.negated ? ' !' : ''} -s ${cidr(spec.source)}`;
   if (spec.destination) s += `${spec.destination.negated ? ' !' : ''} -d ${cidr(spec.destination)}`;
@@ -90,7 +93,7 @@ export function saveRule(spec: XtRuleSpec): string {
     const name = spec.protocol.value === 0 ? 'all' : protocolName(spec.protocol.value);
     s += `${spec.protocol.negated ? ' !' : ''} -p ${name ?? spec.protocol.value}`;
   }
-  return s + matches(spec) + target(spec.target);
+  return s + matches(spec) + counters + target(spec.target);
 }
 
 /** `iptables -S [CHAIN]` (nft_rule_list_save()): policies, `-N` for user chains, then the rules. */
@@ -99,7 +102,7 @@ export function listRules(table: XtTable, chain: XtChain | undefined, verbose: b
   const counters = (p: number, b: number): string => (verbose ? ` -c ${p} ${b}` : '');
   let out = '';
   for (const c of chains) out += c.hook ? `-P ${c.name} ${c.policy}${counters(c.policyPackets, c.policyBytes)}\n` : `-N ${c.name}\n`;
-  for (const c of chains) for (const r of c.rules) out += `-A ${c.name}${counters(r.packets, r.bytes)}${saveRule(r.spec)}\n`;
+  for (const c of chains) for (const r of c.rules) out += `-A ${c.name}${saveRule(r.spec, counters(r.packets, r.bytes))}\n`;
   return out;
 }
 

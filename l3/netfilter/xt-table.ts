@@ -20,6 +20,12 @@ export interface XtChain {
   readonly name: string;
   readonly hook: NfHook | undefined;
   exists: boolean;
+  /**
+   * Whether the base chain has policy counters (NFTA_CHAIN_COUNTERS): iptables-nft gives them with `-P` and `-Z`
+   * only, so a chain made by `-A` shows `policy ACCEPT 0 packets` however many packets its policy accepted
+   * (measured).
+   */
+  counted: boolean;
   policy: 'ACCEPT' | 'DROP';
   policyPackets: number;
   policyBytes: number;
@@ -82,7 +88,7 @@ export class XtTable {
   }
 
   private newChain(name: string, hook: NfHook | undefined): XtChain {
-    return { name, hook, exists: hook === undefined, policy: 'ACCEPT', policyPackets: 0, policyBytes: 0, rules: [] };
+    return { name, hook, exists: hook === undefined, counted: false, policy: 'ACCEPT', policyPackets: 0, policyBytes: 0, rules: [] };
   }
 
   /** The built-in chains in listing order, then the user chains sorted by name (iptables-nft's chain cache). */
@@ -164,12 +170,13 @@ export class XtTable {
     return ok(undefined);
   }
 
-  /** `-Z [CHAIN]`: rule and policy counters back to 0. */
+  /** `-Z [CHAIN]`: rule and policy counters back to 0 (and a base chain has policy counters from then on). */
   zero(name: string | undefined): Result<void, IptablesError> {
     const chains = name === undefined ? [...this.chains.values()].filter((c) => c.exists) : [this.chains.get(name)];
     const missing = chains.some((c) => !c || !c.exists);
     if (missing) return err(NO_CHAIN);
     for (const c of chains as XtChain[]) {
+      c.counted = true;
       c.policyPackets = 0;
       c.policyBytes = 0;
       for (const r of c.rules) {
@@ -216,6 +223,10 @@ export class XtTable {
     this.created = true;
     chain.exists = true;
     chain.policy = policy;
+    // nft_chain_set(): the policy goes with fresh counters.
+    chain.counted = true;
+    chain.policyPackets = 0;
+    chain.policyBytes = 0;
     return ok(undefined);
   }
 

@@ -220,3 +220,11 @@ describe('fixtures/netfilter/masquerade-udp.sh', () => {
 describe('fixtures/netfilter/activation.sh', () => {
   compareWithKernel('activation', { keepIds: true });
 });
+
+describe('fixtures/netfilter/counters.sh', () => {
+  compareWithKernel('counters');
+});
+
+describe('fixtures/netfilter/tcp-states.sh', () => {
+  compareWithKernel('tcp-states');
+});
