@@ -267,9 +267,7 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
     const kind = left.aKind[i]!;
     if (kind === PairKind.Reordered) {
       const fields = state.checkSlots(ka, i, kb, partner, differed) >= 0 ? fieldDifferences(ka, i, kb, partner, state) : [];
-      let classification = fields.some((f) => f.classification.kind === 'divergence') ? DIVERGENCE : reorderClass(framesA[i]!, framesB[partner]!, lastA, lastB, nudJitter, tolerance);
-      // A frame that only crossed ARP frames moved as much as they did: the timer jitter is theirs.
-      if (classification.kind === 'divergence' && fields.length === 0 && crossedOnlyJitteredArp(w, i, partner, lastA, lastB, nudJitter)) classification = variation(Variation.NudTimerJitter);
+      const classification = fields.some((f) => f.classification.kind === 'divergence') ? DIVERGENCE : reorderClass(w, i, partner, lastA, lastB, nudJitter, tolerance);
       counts.reordered++;
       pending.push({ kind: 'reordered', classification, i, j: partner, fields, position: i });
     } else if (kind === PairKind.Different) {
@@ -299,30 +297,34 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
 /** How far around a reordered frame to look for the frames it crossed. */
 const CROSSING_WINDOW = 64;
 
-/**
- * Whether the frames a reordered frame crossed (those on its other side in B than in A) are all ARP frames
- * displaced by no more than the NUD jitter bound: then it is they that moved, by their timers' lateness.
- */
-function crossedOnlyJitteredArp(w: PointWork, i: number, j: number, originA: number, originB: number, nudJitter: number): boolean {
-  const { framesA, framesB, aMatch, left } = w;
-  let crossed = 0;
+/** The frames a reordered frame (A's `i`, B's `j`) crossed: on its other side in B than in A, as [k, partner]. */
+function crossings(w: PointWork, i: number, j: number): [number, number][] {
+  const { framesA, aMatch, left } = w;
+  const out: [number, number][] = [];
   for (let k = Math.max(0, i - CROSSING_WINDOW); k < Math.min(framesA.length, i + CROSSING_WINDOW); k++) {
     if (k === i) continue;
     const p = aMatch[k]! >= 0 ? aMatch[k]! : left.aKind[k] === PairKind.Reordered ? left.aPartner[k]! : -1;
-    if (p < 0 || !((k < i && p > j) || (k > i && p < j))) continue;
-    const a = framesA[k]!;
-    if (!isArpFrame(a.data) || Math.abs(a.at - originA - (framesB[p]!.at - originB)) > nudJitter) return false;
-    crossed++;
+    if (p >= 0 && ((k < i && p > j) || (k > i && p < j))) out.push([k, p]);
   }
-  return crossed > 0;
+  return out;
 }
 
-/** How a reordered frame is classified: noise, NUD timer jitter, within the time tolerance, or a divergence. */
-function reorderClass(a: DiffFrame, b: DiffFrame, originA: number, originB: number, nudJitter: number, tolerance: number | undefined): Classification {
+/**
+ * How a reordered frame is classified: a frame sent at random times (noise); a reordering that the kernel's late
+ * neighbour timers explain (an ARP frame moved, or a frame that only crossed ARP frames, by no more than the NUD
+ * bound); one within the time tolerance; else a divergence. How far it moved is measured against the frames it
+ * crossed: by how much their time difference changed from A to B (or, when none is near, against the last aligned
+ * pair before it).
+ */
+function reorderClass(w: PointWork, i: number, j: number, originA: number, originB: number, nudJitter: number, tolerance: number | undefined): Classification {
+  const a = w.framesA[i]!;
+  const b = w.framesB[j]!;
   const noise = randomTimeVariation(a.data);
   if (noise) return variation(noise);
-  const displacement = Math.abs(a.at - originA - (b.at - originB));
-  if (isArpFrame(a.data) && displacement <= nudJitter) return variation(Variation.NudTimerJitter);
+  const crossed = crossings(w, i, j);
+  const shift = (k: number, p: number): number => Math.abs(w.framesA[k]!.at - a.at - (w.framesB[p]!.at - b.at));
+  const displacement = crossed.length > 0 ? Math.max(...crossed.map(([k, p]) => shift(k, p))) : Math.abs(a.at - originA - (b.at - originB));
+  if (displacement <= nudJitter && (isArpFrame(a.data) || (crossed.length > 0 && crossed.every(([k]) => isArpFrame(w.framesA[k]!.data))))) return variation(Variation.NudTimerJitter);
   if (tolerance !== undefined && displacement <= tolerance) return variation(Variation.FrameTime);
   return DIVERGENCE;
 }

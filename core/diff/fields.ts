@@ -77,7 +77,7 @@ export function showField(field: FrameField, data: Uint8Array): string {
   if (name.endsWith('eth.type') || name.endsWith('ipv4.tos') || name.endsWith('ipv4.ihl')) {
     return `0x${Array.from(data.subarray(offset, offset + length), (b) => b.toString(16).padStart(2, '0')).join('')}`;
   }
-  if (length <= 4) {
+  if (length <= 4 && !/(bytes|payload|data|body|trailer|options|rest)$/.test(name)) {
     let v = 0;
     for (let i = 0; i < length; i++) v = v * 256 + data[offset + i]!;
     return `${v}`;
