@@ -228,3 +228,7 @@ describe('fixtures/netfilter/counters.sh', () => {
 describe('fixtures/netfilter/tcp-states.sh', () => {
   compareWithKernel('tcp-states');
 });
+
+describe('fixtures/netfilter/masquerade-events.sh', () => {
+  compareWithKernel('masquerade-events', { keepIds: true });
+});
