@@ -77,12 +77,30 @@ function rol32(x: number, n: number): number {
   return ((x << n) | (x >>> (32 - n))) >>> 0;
 }
 
-/** jhash2() of one 32-bit word (include/linux/jhash.h: JHASH_INITVAL, __jhash_final()). */
-export function jhash1(k: number, initval: number): number {
-  let a = (0xdeadbeef + 4 + initval) >>> 0;
+/**
+ * jhash2() (include/linux/jhash.h) of a tuple address: union nf_inet_addr is four 32-bit words, an IPv4 address
+ * the first and zeros after it, so four words are hashed (one __jhash_mix() round, then the last word and
+ * __jhash_final()).
+ */
+export function jhashAddress(address: number, initval: number): number {
+  let a = (0xdeadbeef + (4 << 2) + initval) >>> 0;
   let b = a;
   let c = a;
-  a = (a + k) >>> 0;
+  a = (a + address) >>> 0;
+  // __jhash_mix(a, b, c) with k[1] = k[2] = 0 added to b and c.
+  a = ((a - c) ^ rol32(c, 4)) >>> 0;
+  c = (c + b) >>> 0;
+  b = ((b - a) ^ rol32(a, 6)) >>> 0;
+  a = (a + c) >>> 0;
+  c = ((c - b) ^ rol32(b, 8)) >>> 0;
+  b = (b + a) >>> 0;
+  a = ((a - c) ^ rol32(c, 16)) >>> 0;
+  c = (c + b) >>> 0;
+  b = ((b - a) ^ rol32(a, 19)) >>> 0;
+  a = (a + c) >>> 0;
+  c = ((c - b) ^ rol32(b, 4)) >>> 0;
+  b = (b + a) >>> 0;
+  // The fourth word (0), then __jhash_final(a, b, c).
   c = ((c ^ b) - rol32(b, 14)) >>> 0;
   a = ((a ^ c) - rol32(c, 11)) >>> 0;
   b = ((b ^ a) - rol32(a, 25)) >>> 0;
@@ -101,7 +119,7 @@ function bestAddress(t: ConntrackTuple, range: NatRangeSpec, manip: ManipType): 
   if (range.minAddress === undefined || range.maxAddress === undefined) return t;
   let address = range.minAddress;
   if (range.maxAddress !== range.minAddress) {
-    const j = jhash1(asLoaded(t.source), asLoaded(t.destination));
+    const j = jhashAddress(asLoaded(t.source), asLoaded(t.destination));
     const dist = range.maxAddress - range.minAddress + 1;
     address = (range.minAddress + Math.floor((j * dist) / 0x100000000)) >>> 0;
   }

@@ -232,3 +232,8 @@ describe('fixtures/netfilter/tcp-states.sh', () => {
 describe('fixtures/netfilter/masquerade-events.sh', () => {
   compareWithKernel('masquerade-events', { keepIds: true });
 });
+
+describe('fixtures/netfilter/snat-range.sh', () => {
+  // Each source gets the kernel's address from the range (jhash2 of the source seeded with the destination).
+  compareWithKernel('snat-range', { keepIds: true });
+});
