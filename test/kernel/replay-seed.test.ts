@@ -8,7 +8,7 @@ import { entryOutput } from '../../core/transcript.ts';
 import { replay } from '../../kernel-adapter/replay.ts';
 import { guardHostNamespace } from '../support/host-snapshot.ts';
 import { describeKernel } from '../support/kernel.ts';
-import { compareFrames, compareWithRecording, printCapture, recordedBlocks, recordedReadBacks, seedPart, seedPreamble } from './replay-support.ts';
+import { compareFrames, compareWithRecording, printCapture, recordedBlocks, recordedMacs, recordedReadBacks, seedPart, seedPreamble } from './replay-support.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -17,8 +17,8 @@ afterAll(() => {
 
 /**
  * The seed tutorial's parts (a)-(d), recorded on this kernel with kernel-truth (fixtures/seed/kernel/*.out), replayed
- * with twinnet: every command prints what the kernel printed then, and each background capture holds the frames the
- * recording's capture held over the same seconds.
+ * with twinnet (the recording's veth MACs given as `macs`): every command prints what the kernel printed then, and
+ * each background capture holds the frames the recording's capture held over the same seconds.
  */
 describeKernel('replay: the seed tutorial parts on the kernel, against their recorded output', () => {
   guardHostNamespace();
@@ -27,7 +27,7 @@ describeKernel('replay: the seed tutorial parts on the kernel, against their rec
     const dir = mkdtempSync(join(tmpdir(), 'tw-replay-seed-'));
     dirs.push(dir);
     const { scenario, captures } = seedPart(part);
-    const result = await replay(scenario, { preamble: [seedPreamble(part)], pcapDir: dir });
+    const result = await replay(scenario, { preamble: [seedPreamble(part)], pcapDir: dir, macs: recordedMacs(part) });
     expect(result.exitStatus).toBe(0);
     const part0 = result.transcript.findIndex((e) => !e.preamble);
     expect(part0).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { compileFilter } from '../../core/decode/filter.ts';
 import { createPrinter } from '../../core/decode/printer.ts';
 import { linesMatch, type Renamings } from '../../core/doctest/normalise.ts';
+import { parseMac, type MacAddress } from '../../core/mac.ts';
 import { readCapture } from '../../core/pcap/reader.ts';
 import { formatScenarioError, parseScenario, type Scenario } from '../../core/scenario/index.ts';
 import { entryOutput, type TranscriptEntry } from '../../core/transcript.ts';
@@ -69,6 +70,29 @@ export function seedPart(part: string): { scenario: Scenario; captures: SeedCapt
     })
     .join('\n');
   return { scenario: parse(text, `fixtures/seed/${part}.sh`), captures };
+}
+
+/**
+ * The MAC of every device the recording listed (`ip link`/`ip addr`, in the global namespace or with
+ * `ip netns exec NS`), by `NS:DEV` / `DEV`, the last listing winning: given to the replay as `macs`, its veths get
+ * the recording's MACs (as compare's --same-macs gives them the simulator's), so that a bridge takes the same
+ * lowest-port MAC (net/bridge/br_stp_if.c: br_stp_recalculate_bridge_id()) as in the recording.
+ */
+export function recordedMacs(part: string): Map<string, MacAddress> {
+  const macs = new Map<string, MacAddress>();
+  for (const b of recordedBlocks(part)) {
+    const m = /^(?:ip netns exec (\S+) )?ip (?:link|addr|a)(?: (?:list|show))?$/.exec(b.command);
+    if (!m) continue;
+    let device: string | undefined;
+    for (const line of b.lines) {
+      const head = /^\d+: ([^:@\s]+)(?:@\S+)?: </.exec(line);
+      if (head) device = head[1];
+      const ether = /^\s+link\/ether (\S+) /.exec(line);
+      const mac = ether ? parseMac(ether[1]!) : undefined;
+      if (device !== undefined && mac?.ok) macs.set(m[1] === undefined ? device : `${m[1]}:${device}`, mac.value);
+    }
+  }
+  return macs;
 }
 
 /** One command of a recorded part and what it printed (background tcpdump banners and counts left out). */
@@ -150,8 +174,11 @@ export function compareWithRecording(transcript: readonly TranscriptEntry[], blo
       .split('\n')
       .filter((l) => !isTcpdumpNoise(l));
     if (unordered(entry.command)) {
-      const left = [...replayed];
-      for (const a of recorded) {
+      // A JSON dump (`ip -j neigh`) is one line: its entries are what is unordered.
+      const items = (lines: readonly string[]): string[] =>
+        lines.flatMap((l) => (l.startsWith('[') ? (JSON.parse(l) as unknown[]).map((x) => JSON.stringify(x)) : [l]));
+      const left = items(replayed);
+      for (const a of items(recorded)) {
         const j = left.findIndex((b) => linesMatch(a, b, renamings));
         if (j >= 0) left.splice(j, 1);
         else out.push({ command: entry.command, recorded: a, replayed: undefined });
