@@ -23,6 +23,9 @@ export interface Recorded {
 /** A recorded case: the client in a, the server (if any) in b, or in a for the `-inuse` cases. */
 export interface Case {
   readonly case: string;
+  /** Where the server ran (b unless said) and where the capture was (a's eth0 unless said). */
+  readonly serverNs?: 'a' | 'b';
+  readonly captureDev?: 'eth0' | 'lo';
   readonly client: Recorded;
   readonly server?: Recorded;
 }
@@ -53,8 +56,8 @@ function startProgram(ns: NetNamespace, r: Recorded): SimProcess {
 /** What the simulator's programs did in one case: as the recorder ran them, with its 8 s deadline (then SIGTERM). */
 export function simulate(c: Case, seed: number) {
   const { net, a, b, aEth } = twoHosts(seed, ['ip -n a route add 192.0.2.0/24 via 10.0.0.2']);
-  const frames = capture(aEth);
-  const serverNs = c.case.endsWith('-inuse') ? a : b;
+  const frames = capture(c.captureDev === 'lo' ? a.loopback : aEth);
+  const serverNs = c.serverNs === 'a' ? a : b;
   const server = c.server ? startProgram(serverNs, c.server) : undefined;
   net.advanceBy(300 * MILLISECOND);
   const t0 = net.now;
@@ -71,8 +74,11 @@ export function simulate(c: Case, seed: number) {
   if (client.running) client.interrupt();
   if (server?.running) server.interrupt();
   net.advanceBy(300 * MILLISECOND);
+  // A capture on lo sees each packet once: libpcap skips lo's PACKET_OUTGOING copies (pcap-linux.c), keeping the
+  // received one.
+  const seen = c.captureDev === 'lo' ? frames.filter((f) => f.direction === 'in') : frames;
   return {
-    frames: describeFrames(frames),
+    frames: describeFrames(seen),
     client: { stdout: client.stdout, stderr: client.stderr, status: client.exitStatus, killed: clientKilled, elapsedMs: (clientEnd - t0) / MILLISECOND },
     server: server && { stdout: server.stdout, stderr: server.stderr, status: server.exitStatus, killed: serverKilled, elapsedMs: (serverEnd - t0) / MILLISECOND },
   };
