@@ -237,3 +237,12 @@ describe('fixtures/netfilter/snat-range.sh', () => {
   // Each source gets the kernel's address from the range (jhash2 of the source seeded with the destination).
   compareWithKernel('snat-range', { keepIds: true });
 });
+
+describe('fixtures/netfilter/icmp-errors.sh', () => {
+  const run = compareWithKernel('icmp-errors', { keepIds: true });
+  for (const device of ['a0', 'm0']) {
+    it(`the capture on ${device}: the time exceeded translated back (quoted packet too), fragments gathered and sent on`, () => {
+      expect(captureLines(run, device)).toEqual(ipFrames(printPcap(fixturePath(`icmp-errors.${device}.pcap`))));
+    });
+  }
+});
