@@ -21,6 +21,7 @@ import type { Scenario } from '../core/scenario/index.ts';
 import type { OutputChunk, TranscriptEntry } from '../core/transcript.ts';
 import type { CaptureBackend } from './capture/capture.ts';
 import { scenarioCommands } from './command.ts';
+import { onProcessEnd } from './exit-hooks.ts';
 import { bundledHelper, tsxLoaderUrl } from './node-helper.ts';
 import { environmentProblems, preflight } from './preflight.ts';
 import type { KernelFrame } from './replay-capture.ts';
@@ -146,6 +147,8 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
   if (options.pcapDir !== undefined) mkdirSync(options.pcapDir, { recursive: true });
   const sandbox = Sandbox.create({ ipv6: options.ipv6 ?? false });
   const workDir = mkdtempSync(join(tmpdir(), `twinnet-replay-${sandbox.runId}-`));
+  const removeWorkDir = (): void => rmSync(workDir, { recursive: true, force: true });
+  const unregister = onProcessEnd(removeWorkDir);
   options.onStart?.(sandbox.runId);
   const runner = new KernelRunner(sandbox, {
     seed,
@@ -190,6 +193,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
     throw e;
   } finally {
     sandbox.cleanup();
-    rmSync(workDir, { recursive: true, force: true });
+    removeWorkDir();
+    unregister();
   }
 }

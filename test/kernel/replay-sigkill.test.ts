@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,30 +53,30 @@ function resolvMounts(): string {
   return spawnSync('findmnt', ['-n', '/etc/resolv.conf'], { encoding: 'utf8' }).stdout;
 }
 
-/** Starts the child and resolves at `step N` with the run id and the processes in the run's namespaces then. */
-function runUntil(step: number): Promise<{ runId: string; processes: { pid: number; start: string | null }[]; kill: () => Promise<void> }> {
+/** Starts the child and resolves at `step N` (after sending it `signal`) with the run id and the processes in the run's namespaces then. */
+function runUntil(step: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ runId: string; processes: { pid: number; start: string | null }[]; kill: () => Promise<NodeJS.Signals | null> }> {
   const child = spawn(process.execPath, ['--import', tsxLoaderUrl(), CHILD, FILE], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_, sig) => resolve(sig)));
   return new Promise((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const id = /^start ([0-9a-f]{8})$/m.exec(out)?.[1];
       if (id === undefined || !new RegExp(`^step ${step}$`, 'm').test(out)) return;
       child.stdout.removeAllListeners('data');
-      child.kill('SIGKILL');
       const processes = listNetns()
         .filter((n) => n.startsWith(`twn${id}-`))
         .flatMap((n) => netnsPids(n))
         .map((pid) => ({ pid, start: processStartTime(pid) }));
+      child.kill(signal);
       resolve({ runId: id, processes, kill: () => closed });
     });
     void closed.then(() => reject(new Error(`replay-child ended before step ${step}:\n${out}`)));
   });
 }
 
-describeKernel('replay killed with SIGKILL at a random step: twinnet sweep leaves nothing', () => {
+describeKernel('replay killed with SIGKILL at a random step: twinnet sweep leaves nothing; SIGINT/SIGTERM clean up', () => {
   guardHostNamespace();
   const mountsBefore = resolvMounts();
 
@@ -92,5 +92,14 @@ describeKernel('replay killed with SIGKILL at a random step: twinnet sweep leave
     const alive = held.processes.filter((p) => p.start !== null && processStartTime(p.pid) === p.start);
     expect(alive, 'processes of the run still alive after the sweep').toEqual([]);
     expect(resolvMounts()).toBe(mountsBefore);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s cleans up by itself: namespaces, record, programs, its temporary folder', { timeout: 30_000 }, async (signal) => {
+    const held = await runUntil(STEPS - 1, signal);
+    expect(await held.kill()).toBe(signal);
+    expect(leftovers(held.runId)).toEqual([]);
+    const alive = held.processes.filter((p) => p.start !== null && processStartTime(p.pid) === p.start);
+    expect(alive).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`twinnet-replay-${held.runId}-`))).toEqual([]);
   });
 });
