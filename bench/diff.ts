@@ -51,21 +51,29 @@ try {
   write(pathB, b);
   b.length = 0;
 
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const t0 = performance.now();
+  const c0 = cpu();
   const ra = readDiffFrames(pathA);
   const rb = readDiffFrames(pathB);
   if (!ra.ok || !rb.ok) throw new Error('cannot read the bench captures');
   const t1 = performance.now();
+  const c1 = cpu();
   const report = diffCaptures(ra.value, rb.value, { maxListed: 100 });
   const t2 = performance.now();
+  const c2 = cpu();
 
   const total = ra.value.length + rb.value.length;
   const rate = (ms: number): string => `${Math.round((total / ms) * 1000).toLocaleString('en-US')} frames/s`;
   console.log(`frames: ${ra.value.length.toLocaleString('en-US')} + ${rb.value.length.toLocaleString('en-US')}`);
   console.log(`result: ${formatCounts(report.counts)}; ${report.divergences} divergences`);
-  console.log(`read both files: ${(t1 - t0).toFixed(0)} ms, ${rate(t1 - t0)}`);
-  console.log(`diff:            ${(t2 - t1).toFixed(0)} ms, ${rate(t2 - t1)}`);
-  console.log(`read + diff:     ${(t2 - t0).toFixed(0)} ms, ${rate(t2 - t0)}`);
+  // CPU time (user + system) beside wall time: on a shared machine the wall time includes waiting for a CPU.
+  console.log(`read both files: ${(t1 - t0).toFixed(0)} ms wall, ${rate(t1 - t0)}; ${(c1 - c0).toFixed(0)} ms CPU, ${rate(c1 - c0)}`);
+  console.log(`diff:            ${(t2 - t1).toFixed(0)} ms wall, ${rate(t2 - t1)}; ${(c2 - c1).toFixed(0)} ms CPU, ${rate(c2 - c1)}`);
+  console.log(`read + diff:     ${(t2 - t0).toFixed(0)} ms wall, ${rate(t2 - t0)}; ${(c2 - c0).toFixed(0)} ms CPU, ${rate(c2 - c0)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -129,3 +129,39 @@ function greedy(a: ArrayLike<number>, a0: number, a1: number, b: ArrayLike<numbe
     cursor.set(a[i]!, c + 1);
   }
 }
+
+/**
+ * Aligns in two steps: byte-identical frames first (`strict` keys), then, between those, frames equal after
+ * normalisation (`keys`). Where frames differ only in varying values (two pings between the same hosts), alignment
+ * on normalised keys alone may pair a frame with its twin, and their values then fail to correspond; pairing
+ * identical frames first avoids that.
+ */
+export function alignTwoLevel(strictA: Float64Array, strictB: Float64Array, keysA: Float64Array, keysB: Float64Array, maxEdits = MAX_EXACT_EDITS): Alignment {
+  const strict = align(strictA, strictB, maxEdits);
+  const aMatch = strict.aMatch;
+  const bMatch = strict.bMatch;
+  let approximate = strict.approximate;
+  let i0 = 0;
+  let j0 = 0;
+  const fill = (i1: number, j1: number): void => {
+    if (i1 > i0 && j1 > j0) {
+      const gap = align(keysA.subarray(i0, i1), keysB.subarray(j0, j1), maxEdits);
+      approximate ||= gap.approximate;
+      for (let k = 0; k < gap.aMatch.length; k++) {
+        const j = gap.aMatch[k]!;
+        if (j < 0) continue;
+        aMatch[i0 + k] = j0 + j;
+        bMatch[j0 + j] = i0 + k;
+      }
+    }
+  };
+  for (let i = 0; i < aMatch.length; i++) {
+    const j = aMatch[i]!;
+    if (j < 0 || i < i0) continue;
+    fill(i, j);
+    i0 = i + 1;
+    j0 = j + 1;
+  }
+  fill(aMatch.length, bMatch.length);
+  return { aMatch, bMatch, approximate };
+}

@@ -1,6 +1,6 @@
 import { MILLISECOND } from '../clock.ts';
 import { formatMac } from '../mac.ts';
-import { align, MAX_EXACT_EDITS } from './align.ts';
+import { align, alignTwoLevel, MAX_EXACT_EDITS, type Alignment } from './align.ts';
 import { Bijection, type BijectionConflict } from './bijection.ts';
 import { ChecksumStatus } from './checksum-status.ts';
 import { frameFields, showBytesDifference, showField, showFragmentField, type FrameField } from './fields.ts';
@@ -195,13 +195,76 @@ interface PointWork {
   readonly anchors: ClockAnchor[];
 }
 
+/** An alignment with its leftovers paired. */
+interface Pairing {
+  readonly alignment: Alignment;
+  readonly left: Leftovers;
+}
+
+/** Pairs the leftovers of an alignment. */
+function pairingOf(ka: KeyedCapture, kb: KeyedCapture, alignment: Alignment): Pairing {
+  const { aMatch, bMatch } = alignment;
+  const left = pairLeftovers(ka.strict, kb.strict, ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(ka.frames[i]!.data, fine), (j, fine) => frameShape(kb.frames[j]!.data, fine));
+  return { alignment, left };
+}
+
+/** How many aligned and reordered pairs (up to `stop`) have variable values that do not correspond (fresh correspondences). */
+function conflicts(ka: KeyedCapture, kb: KeyedCapture, p: Pairing, tsTolerance: number, stop = Infinity): number {
+  const trial = new PairingState({ tcpTimestampTolerance: tsTolerance });
+  const differed = { mask: 0 };
+  const { aMatch } = p.alignment;
+  let n = 0;
+  for (let i = 0; i < aMatch.length && n < stop; i++) if (aMatch[i]! >= 0 && trial.checkSlots(ka, i, kb, aMatch[i]!, differed) >= 0) n++;
+  for (let i = 0; i < aMatch.length && n < stop; i++) if (p.left.aKind[i] === PairKind.Reordered && trial.checkSlots(ka, i, kb, p.left.aPartner[i]!, differed) >= 0) n++;
+  return n;
+}
+
+/** How many frames an alignment aligns. */
+function aligned(a: Alignment): number {
+  let n = 0;
+  for (let k = 0; k < a.aMatch.length; k++) if (a.aMatch[k]! >= 0) n++;
+  return n;
+}
+
+/** The share of A's frames that B holds byte for byte. */
+function identicalShare(ka: KeyedCapture, kb: KeyedCapture): number {
+  if (ka.strict.length === 0) return 0;
+  const inB = new Set(kb.strict);
+  let n = 0;
+  for (let i = 0; i < ka.strict.length; i++) if (inB.has(ka.strict[i]!)) n++;
+  return n / ka.strict.length;
+}
+
+/**
+ * The pairing of a point: the alignment on normalised keys. When most frames are byte-identical on both sides (a
+ * capture against a changed or reshuffled copy of itself), twins (two pings between the same hosts, with their own
+ * identifiers and timevals) may be taken one for the other; then byte-identical frames are also aligned first,
+ * with (alignTwoLevel) or without the normalised keys between them, and the pairing whose variable values
+ * correspond best wins (then the one aligning the most frames).
+ */
+function choosePairing(ka: KeyedCapture, kb: KeyedCapture, maxEdits: number, tsTolerance: number): Pairing {
+  const plain = pairingOf(ka, kb, align(ka.keys, kb.keys, maxEdits));
+  if (identicalShare(ka, kb) < 0.5 || conflicts(ka, kb, plain, tsTolerance, 1) === 0) return plain;
+  let best = plain;
+  let bestBad = conflicts(ka, kb, plain, tsTolerance);
+  for (const alignment of [alignTwoLevel(ka.strict, kb.strict, ka.keys, kb.keys, maxEdits), align(ka.strict, kb.strict, maxEdits)]) {
+    const p = pairingOf(ka, kb, alignment);
+    const n = conflicts(ka, kb, p, tsTolerance);
+    if (n < bestBad || (n === bestBad && aligned(alignment) > aligned(best.alignment))) {
+      best = p;
+      bestBad = n;
+    }
+  }
+  return best;
+}
+
 /** Keys, aligns and pairs the frames of one capture point. */
 function preparePoint(point: string, framesA: readonly DiffFrame[], framesB: readonly DiffFrame[], options: FrameDiffOptions): PointWork {
   const sameMacs = options.sameMacs ?? false;
   const ka = keyCapture(framesA, sameMacs);
   const kb = keyCapture(framesB, sameMacs);
-  const { aMatch, bMatch, approximate } = align(ka.keys, kb.keys, options.maxEdits ?? MAX_EXACT_EDITS);
-  const left = pairLeftovers(ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(framesA[i]!.data, fine), (j, fine) => frameShape(framesB[j]!.data, fine));
+  const { alignment, left } = choosePairing(ka, kb, options.maxEdits ?? MAX_EXACT_EDITS, options.tcpTimestampTolerance ?? DEFAULT_TCP_TIMESTAMP_TOLERANCE);
+  const { aMatch, bMatch, approximate } = alignment;
   return { point, framesA, framesB, ka, kb, aMatch, bMatch, approximate, left, counts: emptyCounts(), familyCounts: new Float64Array(FAMILY_COUNT), pending: [], anchors: [] };
 }
 

@@ -12,6 +12,8 @@ import { TcpTracker } from './tcp-tracker.ts';
 export interface KeyedCapture {
   readonly frames: readonly DiffFrame[];
   readonly keys: Float64Array;
+  /** Each frame's hash as captured, before normalisation (byte-identical frames have equal ones). */
+  readonly strict: Float64Array;
   /** Frame i's slots are [slotStart[i], slotStart[i + 1]). */
   readonly slotStart: Uint32Array;
   readonly slotFamily: Uint8Array;
@@ -74,6 +76,7 @@ class KeySink implements FieldSink {
 export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): KeyedCapture {
   const n = frames.length;
   const keys = new Float64Array(n);
+  const strict = new Float64Array(n);
   const slotStart = new Uint32Array(n + 1);
   const context: NormaliseContext = { sameMacs, tcp: new TcpTracker() };
   const sink = new KeySink();
@@ -81,8 +84,9 @@ export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): Key
     const frame = frames[i]!;
     const data = frame.data;
     slotStart[i] = sink.slots;
+    strict[i] = mixHash(hashBytes(data, 0, data.length), frame.linkType ?? ETHERNET_LINK);
     if ((frame.linkType ?? ETHERNET_LINK) !== ETHERNET_LINK) {
-      keys[i] = mixHash(hashBytes(data, 0, data.length), frame.linkType!);
+      keys[i] = strict[i]!;
       continue;
     }
     sink.begin(data);
@@ -91,5 +95,5 @@ export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): Key
     keys[i] = mixHash(hashBytes(sink.scratch, 0, data.length), sink.extra);
   }
   slotStart[n] = sink.slots;
-  return { frames, keys, slotStart, slotFamily: sink.families.subarray(0, sink.slots), slotValue: sink.values.subarray(0, sink.slots), context };
+  return { frames, keys, strict, slotStart, slotFamily: sink.families.subarray(0, sink.slots), slotValue: sink.values.subarray(0, sink.slots), context };
 }

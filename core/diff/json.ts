@@ -26,7 +26,7 @@ export function flattenJson(value: JsonValue, keyOf: (path: string, element: Jso
   const out = new Map<string, JsonValue>();
   const walk = (v: JsonValue, path: string): void => {
     if (isJsonObject(v)) {
-      for (const [k, child] of Object.entries(v)) walk(child, path === '' ? k : `${path}.${k}`);
+      for (const [k, child] of Object.entries(v)) if (child !== undefined) walk(child, path === '' ? k : `${path}.${k}`);
     } else if (Array.isArray(v) && v.some((e) => typeof e === 'object' && e !== null)) {
       v.forEach((e, i) => walk(e, `${path}[${isJsonObject(e) ? keyOf(path, e, i) : i}]`));
     } else {

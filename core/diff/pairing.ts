@@ -14,8 +14,10 @@ export interface Leftovers {
   readonly bPaired: Uint8Array;
 }
 
-/** Pairs the frames the alignment left over; `shape(i, fine)` gives a frame's shape, fine or coarse. */
+/** Pairs the frames the alignment left over (keys as captured, and normalised); `shape(i, fine)` gives a frame's shape. */
 export function pairLeftovers(
+  aStrict: ArrayLike<number>,
+  bStrict: ArrayLike<number>,
   aKeys: ArrayLike<number>,
   bKeys: ArrayLike<number>,
   aMatch: Int32Array,
@@ -28,24 +30,21 @@ export function pairLeftovers(
   const aPartner = new Int32Array(n).fill(-1);
   const aKind = new Uint8Array(n);
   const bPaired = new Uint8Array(m);
-  // Reordered: the same key left over on both sides, taken in order.
-  const waiting = new Map<number, number[]>();
-  for (let j = 0; j < m; j++) {
-    if (bMatch[j]! >= 0) continue;
-    let list = waiting.get(bKeys[j]!);
-    if (!list) waiting.set(bKeys[j]!, (list = []));
-    list.push(j);
-  }
-  if (waiting.size > 0) {
-    const taken = new Map<number, number>();
+  // Reordered: the same frame left over on both sides, taken in order: byte-identical frames first, then frames
+  // equal after normalisation.
+  for (const [ka, kb] of [[aStrict, bStrict], [aKeys, bKeys]] as const) {
+    const waiting = new Map<number, number[]>();
+    for (let j = 0; j < m; j++) {
+      if (bMatch[j]! >= 0 || bPaired[j]) continue;
+      let list = waiting.get(kb[j]!);
+      if (!list) waiting.set(kb[j]!, (list = []));
+      list.push(j);
+    }
+    if (waiting.size === 0) continue;
     for (let i = 0; i < n; i++) {
-      if (aMatch[i]! >= 0) continue;
-      const list = waiting.get(aKeys[i]!);
-      if (!list) continue;
-      const t = taken.get(aKeys[i]!) ?? 0;
-      if (t >= list.length) continue;
-      taken.set(aKeys[i]!, t + 1);
-      const j = list[t]!;
+      if (aMatch[i]! >= 0 || aKind[i] !== PairKind.None) continue;
+      const j = waiting.get(ka[i]!)?.shift();
+      if (j === undefined) continue;
       aPartner[i] = j;
       aKind[i] = PairKind.Reordered;
       bPaired[j] = 1;

@@ -100,11 +100,6 @@ function neighbourJitter(lineA: string, lineB: string, ea: TranscriptEntry, eb: 
   return explainedByTimers({ timedState: y[4]!, timedAt: eb.startedAt, timing, otherState: x[4]!, otherAt, ...(t.lateness !== undefined ? { lateness: t.lateness } : {}) });
 }
 
-/** A line present on one side only, classified. */
-function lonely(line: string): Classification {
-  return UNREACHABLE_LINE.test(line.trim()) ? variation(Variation.IcmpErrorRace) : DIVERGENCE;
-}
-
 /**
  * Compares the output lines of one pair of entries; MACs and the like map one-to-one through `renamings`. For a
  * command listing a hash table, lines out of order are `hash-order` variation, and JSON arrays compare sorted.
@@ -123,25 +118,48 @@ function compareLines(a: readonly string[], b: readonly string[], renamings: Ren
     const same = linesMatch(a[i]!, b[j]!, renamings);
     out.push({ kind: same ? 'reordered' : 'different', a: a[i]!, b: b[j]!, classification: same && hashOrdered ? variation(Variation.HashOrder) : DIVERGENCE });
   }
-  // Lines left over: paired when they differ only by ping's error count or a neighbour's state, else one-sided.
-  const onlyB = [...pairing.onlyB];
-  for (const i of pairing.onlyA) {
-    const n = onlyB.findIndex((j) => jitter(a[i]!, b[j]!) !== undefined);
-    if (n >= 0) {
-      const explained = jitter(a[i]!, b[onlyB[n]!]!) === true;
-      out.push({ kind: 'different', a: a[i]!, b: b[onlyB[n]!]!, classification: explained ? variation(Variation.NudTimerJitter) : DIVERGENCE });
-      onlyB.splice(n, 1);
+  // Lines left over. ping's Destination Host Unreachable lines stand alone; the others pair in order within the
+  // same gap between aligned lines: a neighbour in another state, ping's error count, a hash-ordered JSON array in
+  // another order, or simply a line that differs.
+  const restA = pairing.onlyA.filter((i) => {
+    if (!UNREACHABLE_LINE.test(a[i]!.trim())) return true;
+    out.push({ kind: 'missing', a: a[i]!, classification: variation(Variation.IcmpErrorRace) });
+    return false;
+  });
+  const restB = pairing.onlyB.filter((j) => {
+    if (!UNREACHABLE_LINE.test(b[j]!.trim())) return true;
+    out.push({ kind: 'extra', b: b[j]!, classification: variation(Variation.IcmpErrorRace) });
+    return false;
+  });
+  const anchorsA = pairing.aligned.map(([i]) => i);
+  const anchorsB = pairing.aligned.map(([, j]) => j);
+  const gapOf = (anchors: readonly number[], x: number): number => anchors.filter((n) => n < x).length;
+  const usedB = new Set<number>();
+  for (const i of restA) {
+    const j = restB.find((k) => !usedB.has(k) && gapOf(anchorsB, k) === gapOf(anchorsA, i));
+    if (j === undefined) {
+      out.push({ kind: 'missing', a: a[i]!, classification: DIVERGENCE });
       continue;
     }
-    const k = onlyB.findIndex((j) => ERRORS_PART.test(a[i]!) !== ERRORS_PART.test(b[j]!) && linesMatch(a[i]!.replace(ERRORS_PART, ''), b[j]!.replace(ERRORS_PART, ''), renamings));
-    if (k >= 0) {
-      out.push({ kind: 'different', a: a[i]!, b: b[onlyB[k]!]!, classification: variation(Variation.IcmpErrorRace) });
-      onlyB.splice(k, 1);
-    } else {
-      out.push({ kind: 'missing', a: a[i]!, classification: lonely(a[i]!) });
+    usedB.add(j);
+    const x = a[i]!;
+    const y = b[j]!;
+    const nud = jitter(x, y);
+    let classification: Classification = DIVERGENCE;
+    let kind: LineDifference['kind'] = 'different';
+    if (nud !== undefined) classification = nud ? variation(Variation.NudTimerJitter) : DIVERGENCE;
+    else if (ERRORS_PART.test(x) !== ERRORS_PART.test(y) && linesMatch(x.replace(ERRORS_PART, ''), y.replace(ERRORS_PART, ''), renamings)) classification = variation(Variation.IcmpErrorRace);
+    else if (hashOrdered) {
+      const sx = sortedJsonLine(x);
+      const sy = sortedJsonLine(y);
+      if (sx !== undefined && sy !== undefined && linesMatch(sx, sy, renamings)) {
+        classification = variation(Variation.HashOrder);
+        kind = 'reordered';
+      }
     }
+    out.push({ kind, a: x, b: y, classification });
   }
-  for (const j of onlyB) out.push({ kind: 'extra', b: b[j]!, classification: lonely(b[j]!) });
+  for (const j of restB) if (!usedB.has(j)) out.push({ kind: 'extra', b: b[j]!, classification: DIVERGENCE });
   return out;
 }
 

@@ -23,6 +23,8 @@ export interface TrafficOptions {
   readonly fixedMacs?: boolean;
   /** Leave out IGMP reports (random-time frames). */
   readonly noIgmp?: boolean;
+  /** Leave out TCP (whose relative sequence numbers depend on which segment comes first). */
+  readonly noTcp?: boolean;
 }
 
 interface Host {
@@ -85,7 +87,7 @@ export function traffic(o: TrafficOptions): DiffFrame[] {
       const payload = new Uint8Array(s.below(40)).map((_, k) => k * 7 + e);
       emit({ ethernet: { destination: b.mac, source: a.mac }, ipv4: { source: a.ip, destination: b.ip, dontFragment: true, identification: nextId(a.ip, b.ip, 17) }, udp: { sourcePort: port, destinationPort: 53, payload, checksum: 'partial' } });
       emit({ ethernet: { destination: a.mac, source: b.mac }, ipv4: { source: b.ip, destination: a.ip, dontFragment: true, identification: nextId(b.ip, a.ip, 17) }, udp: { sourcePort: 53, destinationPort: port, payload, checksum: 'partial' } });
-    } else if (what < 9) {
+    } else if (what < 9 && !o.noTcp) {
       const port = ephemeralPort();
       let seqA = v.nextU32();
       let seqB = v.nextU32();
@@ -111,7 +113,7 @@ export function traffic(o: TrafficOptions): DiffFrame[] {
       }
       seg(a, b, port, 80, seqA, seqB, TcpFlag.Fin | TcpFlag.Ack, tsA + ms(), tsB + ms());
       seg(b, a, 80, port, seqB, seqA + 1, TcpFlag.Fin | TcpFlag.Ack, tsB + ms(), tsA + ms());
-    } else {
+    } else if (what >= 9) {
       emit({
         ethernet: { destination: 0x01005e000016, source: a.mac },
         ipv4: { source: a.ip, destination: 0xe0000016, ttl: 1, tos: 0xc0, dontFragment: true, options: new Uint8Array([0x94, 0x04, 0, 0]) },
