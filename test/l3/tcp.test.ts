@@ -180,3 +180,83 @@ describe('a short TCP exchange against the kernel (tcp.pcap)', () => {
     expect(server.table.connections.size).toBe(0);
   });
 });
+
+describe('listen backlog (measured: nc -l, listen(s, 1), busy with its first connection)', () => {
+  it('completes two more handshakes on the accept queue and drops the SYNs after that', () => {
+    const { net, a, b } = twoHosts();
+    const listener = transportOf(b).tcp.listen(0, 5000, 1);
+    if (typeof listener === 'string') throw new Error(listener);
+    // The application accepts its first connection only, then is busy with it.
+    listener.onAcceptable = () => {
+      if (listener.acceptQueue.length > 0 && !accepted) accepted = listener.accept();
+    };
+    let accepted: TcpSocket | undefined;
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      net.scheduler.after(i * 300 * MILLISECOND, () => {
+        const s = new TcpSocket(transportOf(a).tcp);
+        let settled = false;
+        s.onConnect = () => ((settled = true), outcomes.push(`${i}: connected`));
+        s.onError = (e) => ((settled = true), outcomes.push(`${i}: ${e}`));
+        s.connect(ip('10.0.0.2'), 5000);
+        // nc -w2: a connect still in progress after 2 s has timed out.
+        net.scheduler.after(2 * SECOND, () => {
+          if (!settled) outcomes.push(`${i}: timed out`);
+        });
+      });
+    }
+    net.scheduler.runUntil(net.now + 5 * SECOND);
+    expect(outcomes.sort()).toEqual(['0: connected', '1: connected', '2: connected', '3: timed out', '4: timed out']);
+    expect(listener.acceptQueue).toHaveLength(2);
+  });
+});
+
+describe('closing and resetting', () => {
+  function connected(seed = 1) {
+    const { net, a, b, aEth } = twoHosts(seed);
+    const seen = capture(aEth);
+    const listener = transportOf(b).tcp.listen(0, 5000, 8);
+    if (typeof listener === 'string') throw new Error(listener);
+    const client = new TcpSocket(transportOf(a).tcp);
+    client.connect(ip('10.0.0.2'), 5000);
+    net.scheduler.runUntil(net.now + 10 * MILLISECOND);
+    const server = listener.accept()!;
+    return { net, client, server, seen };
+  }
+
+  it('answers close() with unread data by an RST from the socket (tcp_send_active_reset(): ACK, window, timestamps, offloaded checksum)', () => {
+    const { net, client, server, seen } = connected();
+    let error: string | undefined;
+    client.onError = (e) => (error = e);
+    client.write(text('unread\n'));
+    net.scheduler.runUntil(net.now + 10 * MILLISECOND);
+    expect(server.readable).toBe(7);
+    server.close();
+    net.scheduler.runUntil(net.now + 10 * MILLISECOND);
+    expect(describeFrames(seen).at(-1)).toBe('10.0.0.2>10.0.0.1 ttl 64 tos 0x0 DF id set TCP [R.] seq 1 ack 8 win 64 [nop,nop,TS] len 0 partial');
+    expect(error).toBe('Connection reset by peer');
+    expect(client.state).toBe('CLOSED');
+  });
+
+  it('resets a connection whose peer is gone: the kernel RST takes its sequence number from the segment\'s ACK', () => {
+    const { net, client, server, seen } = connected();
+    server.table.remove(server);
+    let error: string | undefined;
+    client.onError = (e) => (error = e);
+    client.write(text('x'));
+    net.scheduler.runUntil(net.now + 10 * MILLISECOND);
+    expect(describeFrames(seen).at(-1)).toBe('10.0.0.2>10.0.0.1 ttl 64 tos 0x0 DF id 0 TCP [R] seq 1 win 0 [] len 0 full');
+    expect(error).toBe('Connection reset by peer');
+  });
+
+  it('takes an ICMP port unreachable during the handshake as "Connection refused" (tcp_v4_err())', () => {
+    const { net, a, b } = twoHosts(1, ['ip netns exec b iptables -A INPUT -p tcp --dport 5001 -j REJECT']);
+    void b;
+    const s = new TcpSocket(transportOf(a).tcp);
+    let error: string | undefined;
+    s.onError = (e) => (error = e);
+    s.connect(ip('10.0.0.2'), 5001);
+    net.scheduler.runUntil(net.now + 100 * MILLISECOND);
+    expect(error).toBe('Connection refused');
+  });
+});
