@@ -14,10 +14,6 @@ function read16(d: Uint8Array, at: number): number {
   return (d[at]! << 8) | d[at + 1]!;
 }
 
-function read32(d: Uint8Array, at: number): number {
-  return readIpv4(d, at);
-}
-
 /**
  * dump_ipv4_packet() of net/netfilter/nf_log_syslog.c: the header fields, then TCP, UDP or ICMP details; an ICMP
  * error's quoted packet in brackets (once, as the kernel recurses one level only).
@@ -42,12 +38,14 @@ export function dumpIpv4(d: Uint8Array, at: number, limit: number, recurse: bool
       s += 'PROTO=TCP ';
       if (offset) break;
       if (limit - l4 < 20) return `${s}INCOMPLETE [${limit - l4} bytes] `;
+      // SEQ= and ACK= only with --log-tcp-sequence, which twinnet does not take.
       s += `SPT=${read16(d, l4)} DPT=${read16(d, l4 + 2)} `;
-      s += `SEQ=${read32(d, l4 + 4)} ACK=${read32(d, l4 + 8)} `;
       s += `WINDOW=${read16(d, l4 + 14)} `;
       const f = d[l4 + 13]!;
       // RES: the four reserved bits after the data offset, as (tcp_flag_word & TCP_RESERVED_BITS) >> 22.
       s += `RES=0x${((d[l4 + 12]! & 0x0f) << 2).toString(16).padStart(2, '0')} `;
+      if (f & 0x80) s += 'CWR ';
+      if (f & 0x40) s += 'ECE ';
       if (f & 0x20) s += 'URG ';
       if (f & 0x10) s += 'ACK ';
       if (f & 0x08) s += 'PSH ';
@@ -71,10 +69,10 @@ export function dumpIpv4(d: Uint8Array, at: number, limit: number, recurse: bool
       const type = d[l4]!;
       s += `TYPE=${type} CODE=${d[l4 + 1]} `;
       if ((type === 0 || type === 8) && limit - l4 >= 8) s += `ID=${read16(d, l4 + 4)} SEQ=${read16(d, l4 + 6)} `;
-      if (type === 12) s += `PARAMETER=${d[l4 + 4]! >>> 0} `;
+      if (type === 12) s += `PARAMETER=${d[l4 + 4]} `;
       if (type === 5) s += `GATEWAY=${formatIpv4(readIpv4(d, l4 + 4))} `;
-      if ((type === 3 || type === 4 || type === 5 || type === 11 || type === 12) && recurse) {
-        s += `[${dumpIpv4(d, l4 + 8, limit, false)}] `;
+      if (type === 3 || type === 4 || type === 5 || type === 11) {
+        if (recurse) s += `[${dumpIpv4(d, l4 + 8, limit, false)}] `;
         if (type === 3 && d[l4 + 1] === 4) s += `MTU=${read16(d, l4 + 6)} `;
       }
       break;

@@ -116,3 +116,15 @@ export function conntrackList(ctx: ExecContext<Command & ConntrackList>): Outcom
   ctx.io.stderr(`${conntrackSummary(entries.length)}\n`);
   return done();
 }
+
+/**
+ * What the LOG target wrote in every namespace of the machine, oldest first: the kernel log, as `dmesg` would
+ * show it there. On this machine's kernel a namespace logs nothing (net.netfilter.nf_log_all_netns is 0 and only
+ * the initial namespace may change it), so these lines have no kernel counterpart to compare with; the runner can
+ * print them as a console would.
+ */
+export function kernelLog(net: ExecContext['net']): { namespace: string; at: number; text: string }[] {
+  const out: { namespace: string; at: number; text: string }[] = [];
+  for (const ns of net.allNamespaces()) for (const r of existingNetfilter(ns)?.log ?? []) out.push({ namespace: ns.name, at: r.at, text: r.text });
+  return out.sort((a, b) => a.at - b.at);
+}
