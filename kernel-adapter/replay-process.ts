@@ -37,6 +37,8 @@ export interface Program {
   readonly output: OutputChunk[];
   readonly running: boolean;
   readonly exited: Promise<ProgramExit>;
+  /** Adds what it printed without a newline yet (nc printing a datagram as it is), stamped when it came. */
+  flush(): void;
   /** SIGINT, as ^C. */
   interrupt(): void;
   /** SIGKILL. */
@@ -56,17 +58,27 @@ export function startProgram(argv: readonly string[], options: ProgramOptions): 
   const output: OutputChunk[] = [];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
   const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
-  const emit = (stream: 'stdout' | 'stderr', text: string): void => {
+  /** When the pending text's first byte came. */
+  const pendingAt: Record<'stdout' | 'stderr', number> = { stdout: 0, stderr: 0 };
+  const emit = (stream: 'stdout' | 'stderr', text: string, at = options.now()): void => {
     if (text === '') return;
     const rewritten = options.rewrite(text);
-    output.push({ stream, text: rewritten, at: options.now() });
+    output.push({ stream, text: rewritten, at });
     if (stream === 'stdout' && options.onStdoutLine) for (const line of rewritten.replace(/\n$/, '').split('\n')) options.onStdoutLine(line);
   };
   const take = (stream: 'stdout' | 'stderr', data: string): void => {
+    const now = options.now();
     const text = pending[stream] + data;
     const nl = text.lastIndexOf('\n');
+    emit(stream, text.slice(0, nl + 1), pending[stream] === '' ? now : pendingAt[stream]);
     pending[stream] = text.slice(nl + 1);
-    emit(stream, text.slice(0, nl + 1));
+    pendingAt[stream] = now;
+  };
+  const flush = (): void => {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      emit(stream, pending[stream], pendingAt[stream]);
+      pending[stream] = '';
+    }
   };
   child.stdout.setEncoding('utf8').on('data', (d: string) => take('stdout', d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => take('stderr', d));
@@ -91,9 +103,7 @@ export function startProgram(argv: readonly string[], options: ProgramOptions): 
     child.on('close', (code, signal) => {
       running = false;
       for (const t of timers) clearTimeout(t);
-      emit('stdout', pending.stdout);
-      emit('stderr', pending.stderr);
-      pending.stdout = pending.stderr = '';
+      flush();
       if (spawnError !== undefined && code === null && signal === null) {
         emit('stderr', `${argv[0]}: ${spawnError.message}\n`);
         resolve({ status: 127, signal: null, timedOut });
@@ -109,6 +119,7 @@ export function startProgram(argv: readonly string[], options: ProgramOptions): 
       return running;
     },
     exited,
+    flush,
     interrupt: () => {
       if (running) child.kill('SIGINT');
     },

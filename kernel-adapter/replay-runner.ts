@@ -697,6 +697,7 @@ export class KernelRunner {
     // What background programs printed so far joins this entry, as on a terminal, interleaved by time.
     for (const job of this.jobs) {
       if (job.kind !== 'program') continue;
+      job.program.flush();
       for (; job.taken < job.program.output.length; job.taken++) {
         const routed = job.redirect.route(job.program.output[job.taken]!);
         if (routed) entry.output.push(routed);

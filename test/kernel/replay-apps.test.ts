@@ -19,9 +19,12 @@ ip netns exec cli curl http://10.22.0.1:8081/
 ip netns exec srv nc -l -u -p 5000 &
 echo hello | ip netns exec cli nc -u -q 1 10.22.0.1 5000
 ip netns exec cli nc -u -w 1 10.22.0.1 5000 <<< again
+ip netns exec srv nc -l -u -p 6000 &
+ip netns exec cli send udp dst 10.22.0.1 sport 4000 dport 6000 payload probe
+ip netns exec cli send udp dst 10.99.0.1 dport 9
 `;
 
-describeKernel('replay: servers in the background, clients, pipes and here-strings', () => {
+describeKernel('replay: servers in the background, clients, send probes, pipes and here-strings', () => {
   guardHostNamespace();
 
   it('twinnet\'s httpd/curl and netcat-openbsd on the kernel print what the simulator prints', { timeout: 30_000 }, async () => {
@@ -39,6 +42,9 @@ describeKernel('replay: servers in the background, clients, pipes and here-strin
     // fixed, the listener ignores the second client's datagram (netcat.c: a UDP listener connect()s to the first).
     expect(entryOutput(out('echo hello | ip netns exec cli nc -u -q 1 10.22.0.1 5000'))).toBe('hello\n');
     expect(entryOutput(out('ip netns exec cli nc -u -w 1 10.22.0.1 5000'))).toBe('');
+    // A crafted probe through raw-socket; nc prints its payload as it comes (no newline: no line to wait for).
+    expect(entryOutput(out('ip netns exec cli send udp dst 10.22.0.1 sport 4000 dport 6000 payload probe'))).toBe('probe');
+    expect(entryOutput(out('ip netns exec cli send udp dst 10.99.0.1 dport 9'))).toBe('send probe: no source address for 10.99.0.1: RTNETLINK answers: Network is unreachable\n');
     const sim = simulate(parsed.value);
     expect(kernel.transcript.map((e) => [e.command, entryOutput(e), e.status])).toEqual(sim.transcript.map((e) => [e.command, entryOutput(e), e.status]));
     expect(kernel.exitStatus).toBe(sim.exitStatus);
