@@ -18,7 +18,7 @@ import { natInitialized, natNullBinding, natSetup, type NatContext, type NatRang
 import { rejectPacket } from './reject.ts';
 import { invertTuple, isIcmpError, tupleHash, tupleEqual, tupleOf, type ConntrackTuple } from './tuple.ts';
 import { doTable, type TargetOutcome } from './xt-do-table.ts';
-import { STATE_BITS, needsConntrack, type XtRuleSpec, type XtTarget } from './xt-rule.ts';
+import { STATE_BITS, needsConntrack, type XtTarget } from './xt-rule.ts';
 import { XtTable, type TableName } from './xt-table.ts';
 
 /** enum ip_conntrack_info without the reply bit (the direction says that): what `--ctstate` sees. */
@@ -355,7 +355,7 @@ export class Netfilter implements PacketFilter {
     if (info === 'new' || info === 'related') {
       if (!natInitialized(conn, manip)) {
         const packet = { datagram: work.d, inName: inDevice?.name, outName: outDevice?.name, stateBits: stateBits(tracked) };
-        const verdict = doTable(this.tables.nat, hook, packet, work.d.length, (t, spec) => this.natTarget(t, spec, tracked, work.d, inDevice, outDevice, now));
+        const verdict = doTable(this.tables.nat, hook, packet, work.d.length, (t) => this.natTarget(t, tracked, work.d, inDevice, outDevice, now));
         if (verdict === 'DROP') return 'DROP';
         if (!natInitialized(conn, manip)) this.setup(conn, 'null', manip, now);
       } else if (oifChanged()) {
@@ -379,7 +379,7 @@ export class Netfilter implements PacketFilter {
   }
 
   /** The NAT targets and LOG in the nat table (nf_nat_masquerade_ipv4(), xt_nat snat/dnat_tg()). */
-  private natTarget(t: XtTarget, spec: XtRuleSpec, tracked: Tracked, d: Uint8Array, inDevice: NetDevice | undefined, outDevice: NetDevice | undefined, now: Instant): TargetOutcome {
+  private natTarget(t: XtTarget, tracked: Tracked, d: Uint8Array, inDevice: NetDevice | undefined, outDevice: NetDevice | undefined, now: Instant): TargetOutcome {
     const conn = tracked.conn;
     switch (t.kind) {
       case 'MASQUERADE': {
@@ -401,7 +401,6 @@ export class Netfilter implements PacketFilter {
         this.logPacket(t, d, inDevice, outDevice, now);
         return 'continue';
       default:
-        void spec;
         return 'continue';
     }
   }
