@@ -2,6 +2,7 @@ import { MILLISECOND, type Instant, type Timer } from '../core/clock.ts';
 import type { Ipv4Address } from '../core/ipv4.ts';
 import { TcpFlag } from '../core/wire/tcp.ts';
 import type { NetDevice } from '../l2/device.ts';
+import { wheelExpiry } from '../l2/timer-wheel.ts';
 import { ipSend } from './ipv4.ts';
 import { routeOutput } from './route.ts';
 import { initialWindow, TCP_RMEM, winFromSpace } from './tcp-receive-queue.ts';
@@ -149,7 +150,9 @@ export class TcpListener {
     req.sentAt = ns.now;
     req.timer?.cancel();
     const wait = Math.min(TCP_TIMEOUT_INIT * 2 ** req.retransmits, TCP_RTO_MAX);
-    req.timer = ns.scheduler.after(wait, () => this.synAckTimer(req));
+    const wheel = ns.host.timerWheel;
+    const at = ns.now + wait;
+    req.timer = ns.scheduler.at(wheel ? wheelExpiry(wheel, ns.now, at) : at, () => this.synAckTimer(req));
     if (typeof route === 'string') return;
     const n = req.negotiated;
     const options = encodeSentOptions({

@@ -2,13 +2,15 @@ import { MILLISECOND, SECOND, type Duration, type Instant, type Timer } from '..
 import type { Ipv4Address } from '../core/ipv4.ts';
 import { TcpFlag } from '../core/wire/tcp.ts';
 import type { NetDevice } from '../l2/device.ts';
+import { wheelExpiry } from '../l2/timer-wheel.ts';
 import { ipSend } from './ipv4.ts';
 import type { NetNamespace } from './namespace.ts';
 import { routeOutput } from './route.ts';
 import { icmpUnreachErrno, type Errno } from './socket.ts';
 import { initialWindow, ReceiveSide } from './tcp-receive-queue.ts';
 import { CongestionControl } from './tcp-recovery.ts';
-import { RttEstimator, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './tcp-rto.ts';
+import { DelayedAck } from './tcp-delack.ts';
+import { RttEstimator, TCP_RTO_MAX, TCP_RTO_MIN } from './tcp-rto.ts';
 import { buildSegment, encodeSentOptions, type Segment, type SentOptions } from './tcp-segment.ts';
 import { ByteQueue, RetransmitQueue, type SentSegment } from './tcp-send-queue.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './tcp-seq.ts';
@@ -17,10 +19,6 @@ import type { TcpTable } from './tcp-table.ts';
 /** Connection states with the kernel's names (include/net/tcp_states.h). */
 export type TcpState = 'CLOSED' | 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'CLOSING' | 'LAST_ACK' | 'TIME_WAIT';
 
-/** TCP_ATO_MIN: the shortest delayed-ACK timeout (HZ/25). */
-export const TCP_ATO_MIN: Duration = 40 * MILLISECOND;
-/** TCP_DELACK_MAX. */
-const TCP_DELACK_MAX: Duration = 200 * MILLISECOND;
 /** TCP_TIMEWAIT_LEN. */
 export const TCP_TIMEWAIT_LEN: Duration = 60 * SECOND;
 /** net.ipv4.tcp_fin_timeout: how long an orphaned connection waits in FIN_WAIT2. */
@@ -29,8 +27,6 @@ const TCP_FIN_TIMEOUT: Duration = 60 * SECOND;
 const TCP_SYN_RETRIES = 6;
 /** net.ipv4.tcp_retries2. */
 const TCP_RETRIES2 = 15;
-/** TCP_MAX_QUICKACKS. */
-const TCP_MAX_QUICKACKS = 16;
 /** net.ipv4.tcp_wmem[1] and [2]. */
 const TCP_WMEM_DEFAULT = 16384;
 const TCP_WMEM_MAX = 4194304;
@@ -142,18 +138,11 @@ export class TcpSocket {
   readonly rcv = new ReceiveSide();
   irs = 0;
 
-  /* Delayed ACK (struct inet_connection_sock icsk_ack). */
-  private ackScheduled = false;
-  private ackPushed = 0;
-  private quick = 0;
-  private pingpong = false;
-  private ato: Duration = 0;
-  private lrcvtime: Instant = 0;
-  private ackNow = false;
+  /** The ACK engine (icsk_ack). */
+  private readonly ack: DelayedAck;
 
   /* Timers. */
   private rtoTimer: Timer | undefined;
-  private delackTimer: Timer | undefined;
   private probeTimer: Timer | undefined;
   private probesOut = 0;
   private closeTimer: Timer | undefined;
@@ -165,7 +154,21 @@ export class TcpSocket {
   /** A TIME_WAIT (or orphaned FIN_WAIT2) connection answers as the kernel's timewait socket does. */
   private timewait = false;
 
-  constructor(readonly table: TcpTable) {}
+  constructor(readonly table: TcpTable) {
+    const socket = this;
+    this.ack = new DelayedAck({
+      rcv: this.rcv,
+      rtt: this.rtt,
+      get now() {
+        return socket.now;
+      },
+      sendAck: () => socket.sendAck(),
+      timerAt: (at, run) => socket.timerAt(at, run),
+      get closed() {
+        return socket.state === 'CLOSED';
+      },
+    });
+  }
 
   get ns(): NetNamespace {
     return this.table.ns;
@@ -485,7 +488,7 @@ export class TcpSocket {
       }
     }
     this.pushPending();
-    this.ackSndCheck();
+    this.ack.check();
   }
 
   /**
@@ -581,19 +584,18 @@ export class TcpSocket {
     const result = this.rcv.queue(seg.seq, seg.payload, fin);
     if (result.outOfWindow || (result.duplicate && !result.inOrder)) {
       // Out of window or a retransmission of old data: an immediate ACK (with the D-SACK).
-      this.enterQuickack();
-      this.ackNow = true;
-      this.ackScheduled = true;
+      this.ack.enterQuickack();
+      this.ack.ackNow();
       return;
     }
     if (result.outOfOrder) {
-      this.ackScheduled = true;
+      this.ack.scheduled = true;
       return;
     }
     if (!result.inOrder) return;
-    if (seg.payload.length > 0) this.eventDataRecv(seg);
+    if (seg.payload.length > 0) this.ack.dataReceived(seg.payload.length);
     // RFC 5681 §4.2: an immediate ACK when a gap in the queue is filled.
-    if (hadOfo && !this.rcv.hasOutOfOrder) this.ackNow = true;
+    if (hadOfo && !this.rcv.hasOutOfOrder) this.ack.ackNow();
     if (result.fin) this.fin();
     if (seg.payload.length > 0 || result.fin) this.schedule(() => this.onReadable?.());
   }
@@ -601,71 +603,17 @@ export class TcpSocket {
   /** tcp_send_dupack()'s D-SACK for a segment that lies wholly before rcv_nxt. */
   private noteDuplicate(seg: Segment): void {
     this.rcv.queue(seg.seq, seg.payload, false);
-    this.enterQuickack();
-  }
-
-  /** tcp_event_data_recv(): schedule an ACK, track the peer's MSS, adjust the delayed-ACK timeout. */
-  private eventDataRecv(seg: Segment): void {
-    this.ackScheduled = true;
-    const length = seg.payload.length;
-    this.measureRcvMss(seg);
-    const now = this.now;
-    if (this.ato === 0) {
-      this.incrQuickack(TCP_MAX_QUICKACKS);
-      this.ato = TCP_ATO_MIN;
-    } else {
-      const m = now - this.lrcvtime;
-      if (m <= TCP_ATO_MIN / 2) {
-        this.ato = Math.floor(this.ato / 2) + TCP_ATO_MIN / 2;
-      } else if (m < this.ato) {
-        this.ato = Math.min(Math.floor(this.ato / 2) + m, this.rtt.baseRto);
-      } else if (m > this.rtt.baseRto) {
-        this.incrQuickack(TCP_MAX_QUICKACKS);
-      }
-    }
-    this.lrcvtime = now;
-    if (length >= 128) this.rcv.growWindow(length);
-  }
-
-  /** tcp_measure_rcv_mss(): the peer's MSS estimate, and the PUSHED marks of short segments. */
-  private measureRcvMss(seg: Segment): void {
-    const length = seg.payload.length;
-    if (length >= this.rcv.rcvMss) {
-      this.rcv.measureRcvMss(length);
-      return;
-    }
-    if (this.ackPushed & 1) this.ackPushed |= 2;
-    this.ackPushed |= 1;
-  }
-
-  /** tcp_incr_quickack(). */
-  private incrQuickack(max: number): void {
-    let quickacks = Math.floor(this.rcv.rcvWnd / (2 * this.rcv.rcvMss));
-    if (quickacks === 0) quickacks = 2;
-    quickacks = Math.min(quickacks, max);
-    if (quickacks > this.quick) this.quick = quickacks;
-  }
-
-  /** tcp_enter_quickack_mode(). */
-  private enterQuickack(): void {
-    this.incrQuickack(TCP_MAX_QUICKACKS);
-    this.pingpong = false;
-    this.ato = TCP_ATO_MIN;
-  }
-
-  /** tcp_in_quickack_mode(). */
-  private get inQuickack(): boolean {
-    return this.quick > 0 && !this.pingpong;
+    this.ack.enterQuickack();
   }
 
   /** tcp_fin(): the peer is done sending. */
   private fin(): void {
-    this.ackScheduled = true;
+    this.ack.scheduled = true;
     switch (this.state) {
       case 'ESTABLISHED':
       case 'SYN_RECV':
         this.state = 'CLOSE_WAIT';
-        this.pingpong = true;
+        this.ack.pingpong = true;
         break;
       case 'FIN_WAIT1':
         this.sendAck();
@@ -680,80 +628,10 @@ export class TcpSocket {
     }
   }
 
-  /** __tcp_ack_snd_check(): now, or after the delayed-ACK timeout. */
-  private ackSndCheck(): void {
-    if (!this.ackScheduled) return;
-    if (
-      (seqDiff(this.rcv.rcvNxt, this.rcv.rcvWup) > this.rcv.rcvMss && this.rcv.computeWindow() >= this.rcv.rcvWnd) ||
-      this.inQuickack ||
-      this.ackNow ||
-      this.rcv.hasOutOfOrder ||
-      this.rcv.dsackPending
-    ) {
-      this.sendAck();
-      return;
-    }
-    this.sendDelayedAck();
-  }
-
-  /** tcp_send_delayed_ack(). */
-  private sendDelayedAck(): void {
-    let ato = this.ato || TCP_ATO_MIN;
-    if (ato > TCP_ATO_MIN) {
-      let maxAto = SECOND / 2;
-      if (this.pingpong || this.ackPushed & 1) maxAto = TCP_DELACK_MAX;
-      if (this.rtt.srttUs) {
-        const rtt = Math.max(this.rtt.srtt, TCP_ATO_MIN);
-        if (rtt < maxAto) maxAto = rtt;
-      }
-      ato = Math.min(ato, maxAto);
-    }
-    ato = Math.min(ato, TCP_DELACK_MAX);
-    let at = this.now + ato;
-    if (this.delackTimer && !this.delackTimer.cancelled) {
-      if (this.delackTimer.at <= this.now + (ato >> 2)) {
-        this.sendAck();
-        return;
-      }
-      if (at >= this.delackTimer.at) at = this.delackTimer.at;
-      this.delackTimer.cancel();
-    }
-    this.delackTimer = this.ns.scheduler.at(at, () => this.delackFired());
-  }
-
-  /** tcp_delack_timer_handler(): a missed piggyback leaves pingpong mode; the ACK goes. */
-  private delackFired(): void {
-    this.delackTimer = undefined;
-    if (!this.ackScheduled || this.state === 'CLOSED') return;
-    if (!this.pingpong) {
-      this.ato = Math.min(this.ato * 2, this.rtt.baseRto);
-    } else {
-      this.pingpong = false;
-      this.ato = TCP_ATO_MIN;
-    }
-    this.sendAck();
-  }
-
-  /**
-   * tcp_cleanup_rbuf(): after a read, an ACK goes now if one was pending for more than a segment or for pushed
-   * data now consumed, or if the window can grow to at least twice what the peer was told.
-   */
+  /** tcp_cleanup_rbuf(): after a read, the ACK engine may want an ACK now (a window update). */
   private cleanupRbuf(copied: number): void {
     if (this.state === 'CLOSED' || this.state === 'SYN_SENT') return;
-    let timeToAck = false;
-    if (this.ackScheduled) {
-      if (seqDiff(this.rcv.rcvNxt, this.rcv.rcvWup) > this.rcv.rcvMss || (copied > 0 && (this.ackPushed & 2 || (this.ackPushed & 1 && !this.pingpong)) && this.rcv.ready.length === 0)) {
-        timeToAck = true;
-      }
-    }
-    if (copied > 0 && !timeToAck && !this.rcv.finReceived) {
-      const now = this.rcv.receiveWindow();
-      if (2 * now <= this.rcv.windowClamp) {
-        const next = this.rcv.computeWindow();
-        if (next && next >= 2 * now) timeToAck = true;
-      }
-    }
-    if (timeToAck) this.sendAck();
+    if (this.ack.afterRead(copied)) this.sendAck();
   }
 
   /* ---------------------------------------------------------------------------------------------------------- */
@@ -832,22 +710,9 @@ export class TcpSocket {
       if (entry) this.ns.arp.confirm(entry);
       this.pendingConfirm = false;
     }
-    if (flags & TcpFlag.Ack) this.eventAckSent();
+    if (flags & TcpFlag.Ack) this.ack.ackSent();
     ipSend(this.ns, frame, route);
     return true;
-  }
-
-  /** tcp_event_ack_sent(): the ACK is out, so no delayed ACK is due; quick ACKs count down. */
-  private eventAckSent(): void {
-    if (this.quick > 0) {
-      this.quick--;
-      if (this.quick === 0) this.ato = TCP_ATO_MIN;
-    }
-    this.ackScheduled = false;
-    this.ackNow = false;
-    this.ackPushed = 0;
-    this.delackTimer?.cancel();
-    this.delackTimer = undefined;
   }
 
   /** tcp_send_ack(): a bare ACK at snd_nxt. */
@@ -925,16 +790,11 @@ export class TcpSocket {
       this.rtx.push(segment);
       if (length < this.mss) this.sndSml = seqAdd(this.sndNxt, length);
       this.sndNxt = end;
-      if (length > 0) this.eventDataSent();
+      if (length > 0) this.ack.dataSent();
       sent = true;
       if (this.rtx.packetsOut === 1) this.armRto();
     }
     if (sent) this.stopProbe();
-  }
-
-  /** tcp_event_data_sent(): data sent soon after data came in makes the connection interactive (pingpong). */
-  private eventDataSent(): void {
-    if (this.ato !== 0 && this.now - this.lrcvtime < this.ato) this.pingpong = true;
   }
 
   /** tcp_retransmit_skb() for one segment: same sequence range and flags, fresh ACK, window and timestamp. */
@@ -973,7 +833,7 @@ export class TcpSocket {
 
   private armRto(): void {
     this.rtoTimer?.cancel();
-    this.rtoTimer = this.ns.scheduler.after(this.rtt.rto, () => this.rtoFired());
+    this.rtoTimer = this.timerAt(this.now + this.rtt.rto, () => this.rtoFired());
   }
 
   private stopRto(): void {
@@ -1010,7 +870,7 @@ export class TcpSocket {
     if (this.probeTimer && !this.probeTimer.cancelled) return;
     const base = Math.max(this.rtt.baseRto, TCP_RTO_MIN);
     const wait = Math.min(base * 2 ** this.probesOut, TCP_RTO_MAX);
-    this.probeTimer = this.ns.scheduler.after(wait, () => this.probeFired());
+    this.probeTimer = this.timerAt(this.now + wait, () => this.probeFired());
   }
 
   private stopProbe(): void {
@@ -1057,7 +917,7 @@ export class TcpSocket {
   private armFinWait2(): void {
     this.timewait = true;
     this.closeTimer?.cancel();
-    this.closeTimer = this.ns.scheduler.after(TCP_FIN_TIMEOUT, () => this.done());
+    this.closeTimer = this.timerAt(this.now + TCP_FIN_TIMEOUT, () => this.done());
     this.stopTimersButClose();
   }
 
@@ -1067,14 +927,13 @@ export class TcpSocket {
     this.timewait = true;
     this.stopTimersButClose();
     this.closeTimer?.cancel();
-    this.closeTimer = this.ns.scheduler.after(TCP_TIMEWAIT_LEN, () => this.done());
+    this.closeTimer = this.timerAt(this.now + TCP_TIMEWAIT_LEN, () => this.done());
   }
 
   private stopTimersButClose(): void {
     this.stopRto();
     this.stopProbe();
-    this.delackTimer?.cancel();
-    this.delackTimer = undefined;
+    this.ack.stop();
   }
 
   /**
@@ -1111,7 +970,7 @@ export class TcpSocket {
     if (f & TcpFlag.Fin || seg.payload.length > 0 || !seqLe(seg.seq, this.rcv.rcvNxt)) {
       if (f & TcpFlag.Fin) {
         this.closeTimer?.cancel();
-        this.closeTimer = this.ns.scheduler.after(TCP_TIMEWAIT_LEN, () => this.done());
+        this.closeTimer = this.timerAt(this.now + TCP_TIMEWAIT_LEN, () => this.done());
       }
       this.table.sendTimewaitAck(this, this.tsNow(), this.tsOk ? this.tsRecent : undefined);
     }
@@ -1181,6 +1040,15 @@ export class TcpSocket {
     this.table.remove(this);
     if (!this.orphan) this.schedule(() => this.onReadable?.());
     this.onDone?.();
+  }
+
+  /**
+   * Arms a kernel timer for `at` (mod_timer()): with the network's timer wheel (compare mode) it runs when the
+   * kernel's wheel would run it, on the jiffies grid (a 40 ms delayed ACK at HZ 250 comes 40-44 ms later).
+   */
+  private timerAt(at: Instant, run: () => void): Timer {
+    const wheel = this.ns.host.timerWheel;
+    return this.ns.scheduler.at(wheel ? wheelExpiry(wheel, this.now, at) : at, run);
   }
 
   /** Runs an application callback after the current packet is processed (sk_data_ready() wakes the reader). */
