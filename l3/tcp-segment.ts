@@ -1,5 +1,5 @@
 import { readIpv4, type Ipv4Address } from '../core/ipv4.ts';
-import { write16, write32 } from '../core/wire/bytes.ts';
+import { write32 } from '../core/wire/bytes.ts';
 import type { ChecksumMode } from '../core/wire/checksum-field.ts';
 import { IpProtocol } from '../core/wire/ipv4.ts';
 import { checkTcpChecksum, emitTcp, parseTcp, parseTcpOptions, TCP_HEADER_LEN, TcpFlag, type SackBlock } from '../core/wire/tcp.ts';
@@ -31,11 +31,6 @@ export interface Segment {
   /** The sequence space the segment occupies: payload, plus one for SYN and one for FIN (TCP_SKB_CB end_seq - seq). */
   readonly length: number;
   readonly tos: number;
-}
-
-/** Whether `flags` has all of `bits`. */
-export function hasFlags(flags: number, bits: number): boolean {
-  return (flags & bits) === bits;
 }
 
 /**
@@ -178,10 +173,4 @@ export function buildSegment(s: OutgoingSegment): Uint8Array {
       );
     },
   );
-}
-
-/** Writes a 16-bit value into a built segment's TCP header at `field` (bytes from the TCP header start). */
-export function patchTcp16(frame: Uint8Array, field: number, value: number): void {
-  const ipHeaderLength = (frame[14]! & 0x0f) * 4;
-  write16(frame, 14 + ipHeaderLength + field, value);
 }

@@ -47,7 +47,6 @@ export class UdpSocket {
   error: Errno | undefined;
   /** inet->inet_id: the IP ID counter of a connected socket (__ip4_datagram_connect() seeds it randomly). */
   private inetId = 0;
-  /** Bytes of queued datagrams the application has not read (here: always read at once). */
   private closed = false;
   onMessage: ((message: UdpMessage) => void) | undefined;
   onError: ((errno: Errno) => void) | undefined;
