@@ -9,6 +9,7 @@ import type { DropRecord } from '../l3/namespace.ts';
 import type { CaptureProcess, CapturedFrame, CaptureSink } from './exec/capture.ts';
 import type { CommandIo } from './exec/context.ts';
 import { dispatch, noNamespace } from './exec/dispatch.ts';
+import { kernelLog } from './exec/netfilter.ts';
 import { Network } from './network.ts';
 import type { OutputChunk, SimProcess } from './process.ts';
 import { entryOutput, type CommandCheck, type TranscriptEntry } from './transcript.ts';
@@ -81,6 +82,8 @@ export class Runner {
   private readonly renamings: Renamings = newRenamings();
   private readonly summary = emptySummary();
   private failed = false;
+  /** How many kernel log lines (iptables LOG) the transcript has shown. */
+  private logShown = 0;
   /** What background programs printed when the scenario ended and they were stopped. */
   readonly epilogue: OutputChunk[] = [];
 
@@ -405,6 +408,9 @@ export class Runner {
 
   private endEntry(entry: ReturnType<Runner['beginEntry']>, status: number, check?: CommandCheck): void {
     this.pumpJobs(entry.output);
+    // The kernel log (iptables LOG) shows on the console while the command runs, as `dmesg -w` would print it.
+    const log = kernelLog(this.net);
+    for (; this.logShown < log.length; this.logShown++) entry.output.push({ stream: 'stderr', text: `${log[this.logShown]!.text}\n`, at: log[this.logShown]!.at });
     // A terminal interleaves what background programs print with the command's own output, by time.
     entry.output.sort((a, b) => a.at - b.at);
     const done: TranscriptEntry = { ...entry, status, endedAt: this.net.scheduler.now, ...(check ? { check } : {}), ...(this.preamble ? { preamble: true } : {}) };
