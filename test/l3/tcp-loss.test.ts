@@ -129,3 +129,57 @@ describe('TCP under loss, reordering and duplication (netem)', () => {
     expect(error).toBe('Connection timed out');
   });
 });
+
+describe('TCP flow control', () => {
+  it('stops at the receiver\'s window while the application does not read, probes, and resumes: every byte arrives', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 70_000, max: 400_000 }), fc.integer({ min: 200, max: 3000 }), fc.integer({ min: 0, max: 5 }), (seed, length, pauseMs, loss) => {
+        const { net, a, b, aEth } = twoHosts(seed);
+        aEth.qdisc = new Netem({ loss, delay: 1 * MILLISECOND }, net.scheduler, net.random('flow'));
+        const data = payload(length, seed);
+        const listener = transportOf(b).tcp.listen(0, 5000, 1);
+        if (typeof listener === 'string') throw new Error(listener);
+        const chunks: Uint8Array[] = [];
+        let done = false;
+        let sawZeroWindow = false;
+        listener.onAcceptable = () => {
+          const s = listener.accept()!;
+          // The application sleeps first (the window fills and closes), then reads 4 KiB every 10 ms.
+          const readSome = (): void => {
+            const d = s.read(4096);
+            if (d.length) chunks.push(d);
+            if (s.eof) {
+              done = true;
+              s.close();
+              return;
+            }
+            net.scheduler.after(10 * MILLISECOND, readSome);
+          };
+          net.scheduler.after(pauseMs * MILLISECOND, readSome);
+        };
+        aEth.taps.add({ frame: () => undefined });
+        b.device('eth0')!.taps.add({ frame: (_d, f, dir) => dir === 'out' && f[23] === 6 && f[14 + 20 + 14] === 0 && f[14 + 20 + 15] === 0 && (sawZeroWindow = true) });
+        const client = new TcpSocket(transportOf(a).tcp);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < data.length) {
+            const n = client.write(data.subarray(sent, sent + 16384));
+            if (typeof n === 'string' || n === 0) return;
+            sent += n;
+          }
+          client.shutdown();
+        };
+        client.onConnect = pump;
+        client.onWritable = pump;
+        client.connect(0x0a000002, 5000);
+        const deadline = net.now + 900 * SECOND;
+        while (!done && (net.scheduler.nextAt() ?? Infinity) <= deadline) net.scheduler.runUntil(net.scheduler.nextAt()!);
+        expect(done).toBe(true);
+        expect(Buffer.compare(Buffer.concat(chunks), Buffer.from(data))).toBe(0);
+        // With more than a window's worth unread, the receiver advertised a zero window at some point.
+        if (length > 250_000 && loss === 0) expect(sawZeroWindow).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
