@@ -34,7 +34,7 @@ const TCP_WMEM_MAX = 4194304;
 const TCPOLEN_TSTAMP_ALIGNED = 12;
 /** TCP_MSS_DEFAULT, the send MSS assumed when the peer gives none. */
 const TCP_MSS_DEFAULT = 536;
-/** Read size the applications here use when they drain a socket (netcat's BUFSIZE). */
+/** A read without a limit takes everything readable. */
 const READ_ALL = Number.MAX_SAFE_INTEGER;
 
 /** What the handshake agreed, as a request socket carries it to the child (struct inet_request_sock). */
