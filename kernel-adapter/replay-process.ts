@@ -33,6 +33,8 @@ export interface ProgramExit {
 /** A running (or finished) program. */
 export interface Program {
   readonly argv: readonly string[];
+  /** When it started (ns since the run's origin). */
+  readonly startedAt: number;
   /** What it printed so far, complete lines only until it ends. */
   readonly output: OutputChunk[];
   readonly running: boolean;
@@ -56,6 +58,7 @@ function signalStatus(signal: NodeJS.Signals): number {
 /** Starts `argv` (already wrapped in `ip netns exec`); never rejects: a program that cannot start exits 127. */
 export function startProgram(argv: readonly string[], options: ProgramOptions): Program {
   const output: OutputChunk[] = [];
+  const startedAt = options.now();
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
   const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   /** When the pending text's first byte came. */
@@ -114,6 +117,7 @@ export function startProgram(argv: readonly string[], options: ProgramOptions): 
   });
   return {
     argv,
+    startedAt,
     output,
     get running() {
       return running;

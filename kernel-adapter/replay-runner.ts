@@ -75,6 +75,9 @@ interface OpenEntry {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** How long a background program runs at least before the end's ^C (ns). */
+const MIN_RUN_BEFORE_INTERRUPT = 200_000_000;
+
 /** A sandbox's resolver: the loopback, one try of one second (resolv.conf(5)); nothing answers there. */
 const RESOLV_CONF = 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n';
 /** Files and DNS only (no resolver daemon of the machine), as Debian's default (nsswitch.conf(5)). */
@@ -612,6 +615,10 @@ export class KernelRunner {
     const late: OutputChunk[] = [];
     for (const run of this.armed.splice(0)) this.epilogue.push(...(await this.finishCapture(run)));
     const programs = this.jobs.flatMap((j) => (j.kind === 'program' ? [j] : []));
+    // A program ^C'd in its first moments may not have its handler yet (ping prints no statistics then).
+    const youngest = Math.max(0, ...programs.map((j) => j.program.startedAt));
+    const settle = (youngest + MIN_RUN_BEFORE_INTERRUPT - this.now()) / 1e6;
+    if (settle > 0) await sleep(settle);
     for (const j of programs) j.program.interrupt();
     await Promise.all(
       programs.map(async (j) => {
