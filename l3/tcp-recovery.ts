@@ -111,6 +111,15 @@ export class CongestionControl {
     void rtx;
   }
 
+  /** tcp_simple_retransmit(): the path MTU shrank; the loss state without a window reduction. */
+  enterMtuLoss(sndNxt: number): void {
+    if (this.state !== 'loss') {
+      this.state = 'loss';
+      this.highSeq = sndNxt;
+    }
+    this.forceRetransmit = true;
+  }
+
   /** bictcp_recalc_ssthresh(): beta 717/1024 of the window, at least 2. */
   private reducedSsthresh(): number {
     return Math.max(Math.floor((this.cwnd * 717) / 1024), 2);

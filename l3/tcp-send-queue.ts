@@ -195,6 +195,19 @@ export class RetransmitQueue {
     return undefined;
   }
 
+  /**
+   * tcp_fragment(): splits a segment after its first `length` data bytes (the MSS shrank); FIN and PSH stay with the
+   * second part, the scoreboard bits with both. Returns the first part.
+   */
+  split(segment: SentSegment, length: number): SentSegment {
+    const i = this.segments.indexOf(segment);
+    const cut = (segment.seq + length) >>> 0;
+    const first: SentSegment = { ...segment, end: cut, length, flags: segment.flags & ~(0x01 | 0x08) };
+    const second: SentSegment = { ...segment, seq: cut, length: segment.length - length };
+    this.segments.splice(i, 1, first, second);
+    return first;
+  }
+
   /** The segment holding sequence number `seq`. */
   find(seq: number): SentSegment | undefined {
     for (const s of this.segments) if (seqGe(seq, s.seq) && seqLt(seq, s.end)) return s;

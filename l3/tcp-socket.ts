@@ -131,6 +131,8 @@ export class TcpSocket {
   private retransmits = 0;
   /** inet->inet_id: the IP ID counter (random at connect and accept). */
   private inetId = 0;
+  /** The path MTU learned from ICMP "fragmentation needed" (the route's exception), if smaller than the route's. */
+  private pmtu: number | undefined;
   /** sk_dst_pending_confirm: the next transmit confirms the neighbour (tcp_ack() → sk_dst_confirm()). */
   private pendingConfirm = false;
 
@@ -645,7 +647,7 @@ export class TcpSocket {
 
   /** tcp_sync_mss(): the sending MSS from the path MTU, the peer's MSS and the timestamp option. */
   private syncMss(mtu: number): void {
-    let mss = Math.min(mtu, 65535) - 40;
+    let mss = Math.min(mtu, this.pmtu ?? mtu, 65535) - 40;
     mss = Math.min(mss, this.peerMss);
     if (this.tsOk) mss -= TCPOLEN_TSTAMP_ALIGNED;
     this.mss = Math.max(mss, 48);
@@ -804,6 +806,8 @@ export class TcpSocket {
       this.transmitSyn(segment);
       return;
     }
+    // tcp_retransmit_skb(): a segment longer than the current MSS goes in pieces (tcp_fragment()).
+    if (segment.length > this.mss) segment = this.rtx.split(segment, this.mss);
     const payload = this.sendBuffer.copy(seqDiff(segment.seq, this.bufferSeq), seqDiff(segment.seq, this.bufferSeq) + segment.length);
     if (!this.transmit(segment.flags | TcpFlag.Ack, segment.seq, payload)) return;
     segment.retransmits++;
@@ -1009,12 +1013,15 @@ export class TcpSocket {
    * tcp_v4_err(): an ICMP error about a segment in flight. During the handshake any unreachable aborts the
    * connect; later it is only remembered (sk_err_soft), reported if the connection times out.
    */
-  icmpError(type: number, code: number, seq: number): void {
+  icmpError(type: number, code: number, seq: number, info: number): void {
     if (this.state === 'CLOSED' || this.timewait) return;
     if (!seqGe(seq, this.sndUna) || !seqLt(seq, seqMax(this.sndNxt, seqAdd(this.sndUna, 1)))) return;
     let errno: Errno | undefined;
     if (type === 3) {
-      if (code === 4) return; // fragmentation needed: path MTU discovery, not modelled
+      if (code === 4) {
+        this.mtuReduced(info);
+        return;
+      }
       errno = icmpUnreachErrno(code)?.errno;
     } else if (type === 11) {
       errno = 'No route to host';
@@ -1027,6 +1034,29 @@ export class TcpSocket {
       return;
     }
     this.softError = errno;
+  }
+
+  /**
+   * tcp_v4_mtu_reduced() [RFC 1191]: a smaller path MTU (at least ip_rt_min_pmtu, 552) shrinks the MSS, and what is
+   * in flight and too long now goes again in pieces that fit (tcp_simple_retransmit(): marked lost, the loss
+   * state entered without touching cwnd).
+   */
+  private mtuReduced(mtu: number): void {
+    const pmtu = Math.max(mtu, 552);
+    const current = this.pmtu ?? this.route()?.device.mtu ?? 1500;
+    if (mtu === 0 || pmtu >= current) return;
+    this.pmtu = pmtu;
+    this.syncMss(pmtu);
+    let lost = false;
+    for (const s of [...this.rtx.segments]) {
+      if (s.sacked || s.length <= this.mss) continue;
+      s.lost = true;
+      s.retransInFlight = false;
+      lost = true;
+    }
+    if (!lost) return;
+    this.cc.enterMtuLoss(this.sndNxt);
+    this.pushPending();
   }
 
   /** tcp_done(): the connection leaves the table and its timers stop. */

@@ -270,7 +270,7 @@ export class TcpTable {
   }
 
   /** tcp_v4_err(): the connection an ICMP error quotes (its source is ours), if the quoted sequence is in flight. */
-  error(type: number, code: number, quoted: Uint8Array): void {
+  error(type: number, code: number, quoted: Uint8Array, info: number): void {
     const headerLength = (quoted[0]! & 0x0f) * 4;
     if (quoted.length < headerLength + 8) return;
     const source = (((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0) as Ipv4Address;
@@ -280,6 +280,6 @@ export class TcpTable {
     const destinationPort = (t[2]! << 8) | t[3]!;
     const seq = ((t[4]! << 24) | (t[5]! << 16) | (t[6]! << 8) | t[7]!) >>> 0;
     const socket = this.connections.get(tupleKey(source, sourcePort, destination, destinationPort));
-    socket?.icmpError(type, code, seq);
+    socket?.icmpError(type, code, seq, info);
   }
 }

@@ -49,8 +49,10 @@ export class Transport implements TransportLayer {
     const quoted = icmp.subarray(8);
     if (quoted[0]! >> 4 !== 4 || (quoted[0]! & 0x0f) < 5) return;
     const code = icmp[1]!;
+    // The last two bytes of the ICMP header: the next-hop MTU of a "fragmentation needed" [RFC 1191].
+    const info = (icmp[6]! << 8) | icmp[7]!;
     if (quoted[9] === IpProtocol.Udp) this.udp.error(type, code, quoted);
-    else if (quoted[9] === IpProtocol.Tcp) this.tcp.error(type, code, quoted);
+    else if (quoted[9] === IpProtocol.Tcp) this.tcp.error(type, code, quoted, info);
   }
 }
 

@@ -3,7 +3,8 @@ import { MILLISECOND, SECOND } from '../../core/clock.ts';
 import { parseIpv4 } from '../../core/ipv4.ts';
 import { TcpSocket } from '../../l3/tcp-socket.ts';
 import { transportOf } from '../../l3/transport.ts';
-import { capture, twoHosts } from './transport-topology.ts';
+import { Network } from '../../sim/network.ts';
+import { capture, runLines, twoHosts } from './transport-topology.ts';
 import { describeFrames, r16, r32, readPcap } from './transport-frames.ts';
 
 const PCAP = new URL('../../fixtures/pcap/', import.meta.url);
@@ -258,5 +259,68 @@ describe('closing and resetting', () => {
     s.connect(ip('10.0.0.2'), 5001);
     net.scheduler.runUntil(net.now + 100 * MILLISECOND);
     expect(error).toBe('Connection refused');
+  });
+});
+
+describe('path MTU discovery [RFC 1191]', () => {
+  it('shrinks the MSS on "fragmentation needed" from a router and sends what was in flight again in pieces', () => {
+    const net = new Network({ seed: 3 });
+    runLines(net, [
+      'ip netns add a',
+      'ip netns add r',
+      'ip netns add b',
+      'ip -n a link add eth0 type veth peer name in0 netns r',
+      'ip -n r link add out0 type veth peer name eth0 netns b',
+      // Only the router's way out is narrower: both ends offer MSS 1460, the path takes 1400.
+      'ip -n r link set out0 mtu 1400',
+      ...['a eth0', 'r in0', 'r out0', 'b eth0', 'a lo', 'b lo'].map((d) => `ip -n ${d.split(' ')[0]} link set ${d.split(' ')[1]} up`),
+      'ip -n a addr add 10.1.0.2/24 dev eth0',
+      'ip -n r addr add 10.1.0.1/24 dev in0',
+      'ip -n r addr add 10.2.0.1/24 dev out0',
+      'ip -n b addr add 10.2.0.2/24 dev eth0',
+      'ip -n a route add default via 10.1.0.1',
+      'ip -n b route add default via 10.2.0.1',
+      'ip netns exec r sysctl -qw net.ipv4.ip_forward=1',
+    ]);
+    const a = net.namespace('a')!;
+    const b = net.namespace('b')!;
+    const seen = capture(a.device('eth0')!);
+    const listener = transportOf(b).tcp.listen(0, 5000, 1);
+    if (typeof listener === 'string') throw new Error(listener);
+    const got: Uint8Array[] = [];
+    let done = false;
+    listener.onAcceptable = () => {
+      const s = listener.accept()!;
+      s.onReadable = () => {
+        const d = s.read();
+        if (d.length) got.push(d);
+        if (s.eof && !done) {
+          done = true;
+          s.close();
+        }
+      };
+    };
+    const data = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff);
+    const client = new TcpSocket(transportOf(a).tcp);
+    let sent = 0;
+    const pump = () => {
+      while (sent < data.length) {
+        const n = client.write(data.subarray(sent, sent + 16384));
+        if (typeof n === 'string' || n === 0) return;
+        sent += n;
+      }
+      client.shutdown();
+    };
+    client.onConnect = pump;
+    client.onWritable = pump;
+    client.connect(ip('10.2.0.2'), 5000);
+    net.scheduler.runUntil(net.now + 30 * SECOND);
+    expect(done).toBe(true);
+    expect(Buffer.compare(Buffer.concat(got), Buffer.from(data))).toBe(0);
+    // Both ends offered MSS 1460; the router's errors said 1400: 1400 - 40 - 12.
+    expect(client.mss).toBe(1348);
+    const errors = ipFrames(seen.filter((f) => f.direction === 'in')).filter((f) => f[23] === 1 && f[34] === 3 && f[35] === 4);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(r16(errors[0]!, 34 + 6)).toBe(1400);
   });
 });
