@@ -75,6 +75,14 @@ interface OpenEntry {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Lets the event loop read what background programs have already written (a server's log line written before
+ * the client that caused it ended) before an entry takes their output.
+ */
+async function drainPipes(): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+}
+
 /** How long a background program runs at least before the end's ^C (ns). */
 const MIN_RUN_BEFORE_INTERRUPT = 200_000_000;
 
@@ -188,6 +196,7 @@ export class KernelRunner {
       const entry = this.beginEntry(prompt, statementText(statement), statement.position, statement.pipelines[0]?.commands[0]?.namespace);
       // `exit` (a Stop) leaves its statement out of the transcript, as the simulator's runner does.
       status = await this.runStatement(statement, entry.output);
+      await drainPipes();
       this.endEntry(entry, status);
       if (this.errexit && status !== 0 && !statement.background) throw new Stop(status);
     }
@@ -684,6 +693,7 @@ export class KernelRunner {
     const check = checkDocCommand(doc.expected, entryOutput({ output: [...entry.output].sort((a, b) => a.at - b.at) }), this.renamings, this.options.divergences);
     countCheck(this.summary, check);
     if (check.kind === 'mismatch') this.failed = true;
+    await drainPipes();
     this.endEntry(entry, status, check);
     return status;
   }
