@@ -204,7 +204,7 @@ interface Pairing {
 /** Pairs the leftovers of an alignment. */
 function pairingOf(ka: KeyedCapture, kb: KeyedCapture, alignment: Alignment): Pairing {
   const { aMatch, bMatch } = alignment;
-  const left = pairLeftovers(ka.strict, kb.strict, ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(ka.frames[i]!.data, fine), (j, fine) => frameShape(kb.frames[j]!.data, fine));
+  const left = pairLeftovers(ka.strictOf, kb.strictOf, ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(ka.frames[i]!.data, fine), (j, fine) => frameShape(kb.frames[j]!.data, fine));
   return { alignment, left };
 }
 
@@ -226,28 +226,35 @@ function aligned(a: Alignment): number {
   return n;
 }
 
-/** The share of A's frames that B holds byte for byte. */
-function identicalShare(ka: KeyedCapture, kb: KeyedCapture): number {
-  if (ka.strict.length === 0) return 0;
-  const inB = new Set(kb.strict);
-  let n = 0;
-  for (let i = 0; i < ka.strict.length; i++) if (inB.has(ka.strict[i]!)) n++;
-  return n / ka.strict.length;
+/** The share of aligned pairs (sampled, at most about 1,000) that are byte-identical. */
+function identicalShare(ka: KeyedCapture, kb: KeyedCapture, aMatch: Int32Array): number {
+  const step = Math.max(1, Math.floor(aMatch.length / 1024));
+  let pairs = 0;
+  let same = 0;
+  for (let i = 0; i < aMatch.length; i += step) {
+    const j = aMatch[i]!;
+    if (j < 0) continue;
+    pairs++;
+    if (ka.strictOf(i) === kb.strictOf(j)) same++;
+  }
+  return pairs === 0 ? 1 : same / pairs;
 }
 
 /**
- * The pairing of a point: the alignment on normalised keys. When most frames are byte-identical on both sides (a
- * capture against a changed or reshuffled copy of itself), twins (two pings between the same hosts, with their own
+ * The pairing of a point: the alignment on normalised keys. When that pairs frames whose variable values cannot
+ * correspond and most aligned frames are byte-identical (a capture against a changed or reshuffled copy of itself), twins (two pings between the same hosts, with their own
  * identifiers and timevals) may be taken one for the other; then byte-identical frames are also aligned first,
  * with (alignTwoLevel) or without the normalised keys between them, and the pairing whose variable values
  * correspond best wins (then the one aligning the most frames).
  */
 function choosePairing(ka: KeyedCapture, kb: KeyedCapture, maxEdits: number, tsTolerance: number): Pairing {
   const plain = pairingOf(ka, kb, align(ka.keys, kb.keys, maxEdits));
-  if (identicalShare(ka, kb) < 0.5 || conflicts(ka, kb, plain, tsTolerance, 1) === 0) return plain;
+  if (identicalShare(ka, kb, plain.alignment.aMatch) < 0.5 || conflicts(ka, kb, plain, tsTolerance, 1) === 0) return plain;
   let best = plain;
   let bestBad = conflicts(ka, kb, plain, tsTolerance);
-  for (const alignment of [alignTwoLevel(ka.strict, kb.strict, ka.keys, kb.keys, maxEdits), align(ka.strict, kb.strict, maxEdits)]) {
+  const strictA = ka.strictAll();
+  const strictB = kb.strictAll();
+  for (const alignment of [alignTwoLevel(strictA, strictB, ka.keys, kb.keys, maxEdits), align(strictA, strictB, maxEdits)]) {
     const p = pairingOf(ka, kb, alignment);
     const n = conflicts(ka, kb, p, tsTolerance);
     if (n < bestBad || (n === bestBad && aligned(alignment) > aligned(best.alignment))) {

@@ -12,8 +12,10 @@ import { TcpTracker } from './tcp-tracker.ts';
 export interface KeyedCapture {
   readonly frames: readonly DiffFrame[];
   readonly keys: Float64Array;
-  /** Each frame's hash as captured, before normalisation (byte-identical frames have equal ones). */
-  readonly strict: Float64Array;
+  /** A frame's hash as captured, before normalisation (byte-identical frames have equal ones), computed on demand. */
+  strictOf(i: number): number;
+  /** Every frame's `strictOf`. */
+  strictAll(): Float64Array;
   /** Frame i's slots are [slotStart[i], slotStart[i + 1]). */
   readonly slotStart: Uint32Array;
   readonly slotFamily: Uint8Array;
@@ -72,11 +74,15 @@ class KeySink implements FieldSink {
   }
 }
 
+/** A frame's hash as captured. */
+function strictHash(frame: DiffFrame): number {
+  return mixHash(hashBytes(frame.data, 0, frame.data.length), frame.linkType ?? ETHERNET_LINK);
+}
+
 /** Keys every frame of a capture (DESIGN.md §5: normalisation, then matching). */
 export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): KeyedCapture {
   const n = frames.length;
   const keys = new Float64Array(n);
-  const strict = new Float64Array(n);
   const slotStart = new Uint32Array(n + 1);
   const context: NormaliseContext = { sameMacs, tcp: new TcpTracker() };
   const sink = new KeySink();
@@ -84,9 +90,8 @@ export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): Key
     const frame = frames[i]!;
     const data = frame.data;
     slotStart[i] = sink.slots;
-    strict[i] = mixHash(hashBytes(data, 0, data.length), frame.linkType ?? ETHERNET_LINK);
     if ((frame.linkType ?? ETHERNET_LINK) !== ETHERNET_LINK) {
-      keys[i] = strict[i]!;
+      keys[i] = strictHash(frame);
       continue;
     }
     sink.begin(data);
@@ -95,5 +100,14 @@ export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): Key
     keys[i] = mixHash(hashBytes(sink.scratch, 0, data.length), sink.extra);
   }
   slotStart[n] = sink.slots;
-  return { frames, keys, strict, slotStart, slotFamily: sink.families.subarray(0, sink.slots), slotValue: sink.values.subarray(0, sink.slots), context };
+  const strict = new Float64Array(n).fill(NaN);
+  const strictOf = (i: number): number => {
+    const h = strict[i]!;
+    return h === h ? h : (strict[i] = strictHash(frames[i]!));
+  };
+  const strictAll = (): Float64Array => {
+    for (let i = 0; i < n; i++) strictOf(i);
+    return strict;
+  };
+  return { frames, keys, strictOf, strictAll, slotStart, slotFamily: sink.families.subarray(0, sink.slots), slotValue: sink.values.subarray(0, sink.slots), context };
 }

@@ -16,8 +16,8 @@ export interface Leftovers {
 
 /** Pairs the frames the alignment left over (keys as captured, and normalised); `shape(i, fine)` gives a frame's shape. */
 export function pairLeftovers(
-  aStrict: ArrayLike<number>,
-  bStrict: ArrayLike<number>,
+  aStrict: (i: number) => number,
+  bStrict: (j: number) => number,
   aKeys: ArrayLike<number>,
   bKeys: ArrayLike<number>,
   aMatch: Int32Array,
@@ -32,18 +32,21 @@ export function pairLeftovers(
   const bPaired = new Uint8Array(m);
   // Reordered: the same frame left over on both sides, taken in order: byte-identical frames first, then frames
   // equal after normalisation.
-  for (const [ka, kb] of [[aStrict, bStrict], [aKeys, bKeys]] as const) {
+  const keyA = (i: number): number => aKeys[i]!;
+  const keyB = (j: number): number => bKeys[j]!;
+  for (const [ka, kb] of [[aStrict, bStrict], [keyA, keyB]] as const) {
     const waiting = new Map<number, number[]>();
     for (let j = 0; j < m; j++) {
       if (bMatch[j]! >= 0 || bPaired[j]) continue;
-      let list = waiting.get(kb[j]!);
-      if (!list) waiting.set(kb[j]!, (list = []));
+      const key = kb(j);
+      let list = waiting.get(key);
+      if (!list) waiting.set(key, (list = []));
       list.push(j);
     }
     if (waiting.size === 0) continue;
     for (let i = 0; i < n; i++) {
       if (aMatch[i]! >= 0 || aKind[i] !== PairKind.None) continue;
-      const j = waiting.get(ka[i]!)?.shift();
+      const j = waiting.get(ka(i))?.shift();
       if (j === undefined) continue;
       aPartner[i] = j;
       aKind[i] = PairKind.Reordered;
