@@ -262,11 +262,22 @@ export class KernelRunner {
       output.push({ stream: 'stderr', text: `Cannot open network namespace "${ns}": No such file or directory\n`, at: this.now() });
       status = 255;
     } else {
-      const redirect = new Redirector(command.redirections, (f) => this.resolvePath(f));
+      let redirect: Redirector;
+      try {
+        redirect = new Redirector(command.redirections, (f) => this.resolvePath(f));
+      } catch (e) {
+        // The shell cannot open a redirection's file: it says so and does not run the command (status 2, as dash).
+        const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'Directory nonexistent' : (e as Error).message;
+        output.push({ stream: 'stderr', text: `sh: cannot create ${command.redirections.find((r) => r.op !== '>&')?.target ?? ''}: ${reason}\n`, at: this.now() });
+        for (const run of armed) output.push(...(await this.finishCapture(run)));
+        this.commandIndex++;
+        return 2;
+      }
       const own: OutputChunk[] = [];
       const traffic = isTrafficCommand(command) || (background && command.kind !== 'tcpdump');
       const watching = traffic ? await this.startWatching() : [];
-      status = await this.execute(command, ns, own, stdin ?? command.stdin, background, stopAfterReplies, redirect);
+      // A here-string is the command's own redirection: it wins over a pipe.
+      status = await this.execute(command, ns, own, command.stdin ?? stdin, background, stopAfterReplies, redirect);
       await this.stopWatching(watching);
       for (const c of own) {
         const routed = redirect.route(c);
