@@ -226,16 +226,23 @@ function aligned(a: Alignment): number {
   return n;
 }
 
-/** The share of aligned pairs (sampled, at most about 1,000) that are byte-identical. */
-function identicalShare(ka: KeyedCapture, kb: KeyedCapture, aMatch: Int32Array): number {
-  const step = Math.max(1, Math.floor(aMatch.length / 1024));
+/** The share of paired frames, aligned or reordered (each sampled to about 1,000), that are byte-identical. */
+function identicalShare(ka: KeyedCapture, kb: KeyedCapture, p: Pairing): number {
+  const { aMatch } = p.alignment;
+  const { aKind, aPartner } = p.left;
   let pairs = 0;
   let same = 0;
-  for (let i = 0; i < aMatch.length; i += step) {
-    const j = aMatch[i]!;
-    if (j < 0) continue;
+  const look = (i: number, j: number): void => {
     pairs++;
     if (ka.strictOf(i) === kb.strictOf(j)) same++;
+  };
+  const step = Math.max(1, Math.floor(aMatch.length / 1024));
+  for (let i = 0; i < aMatch.length; i += step) if (aMatch[i]! >= 0) look(i, aMatch[i]!);
+  let reordered = 0;
+  for (let i = 0; i < aMatch.length && reordered < 1024; i++) {
+    if (aKind[i] !== PairKind.Reordered) continue;
+    reordered++;
+    look(i, aPartner[i]!);
   }
   return pairs === 0 ? 1 : same / pairs;
 }
@@ -249,7 +256,7 @@ function identicalShare(ka: KeyedCapture, kb: KeyedCapture, aMatch: Int32Array):
  */
 function choosePairing(ka: KeyedCapture, kb: KeyedCapture, maxEdits: number, tsTolerance: number): Pairing {
   const plain = pairingOf(ka, kb, align(ka.keys, kb.keys, maxEdits));
-  if (identicalShare(ka, kb, plain.alignment.aMatch) < 0.5 || conflicts(ka, kb, plain, tsTolerance, 1) === 0) return plain;
+  if (identicalShare(ka, kb, plain) < 0.5 || conflicts(ka, kb, plain, tsTolerance, 1) === 0) return plain;
   let best = plain;
   let bestBad = conflicts(ka, kb, plain, tsTolerance);
   const strictA = ka.strictAll();
