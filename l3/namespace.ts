@@ -13,6 +13,7 @@ import { FibTable, TABLE_LOCAL, TABLE_MAIN, type Route } from './fib.ts';
 import { IpIdents } from './ident.ts';
 import { ipReceive, type OutPacket } from './ipv4.ts';
 import { IcmpRateLimiter } from './icmp.ts';
+import { ALL_SNOOPERS, joinGroup } from './igmp.ts';
 import type { PacketFilter } from './hooks.ts';
 import { addIfaddrRoutes, deviceCarrierChanged, deviceDown, removeIfaddrRoutes } from './ifaddr-routes.ts';
 import { SocketTable, type TransportLayer } from './socket.ts';
@@ -351,6 +352,9 @@ export class NetNamespace implements DeviceOwner {
           this.addresses.get(device)?.insert({ device, local: 0x7f000001, prefixLength: 8, broadcast: undefined, scope: 'host', label: 'lo', noPrefixRoute: false, metric: 0 });
         }
         for (const address of this.addressesOf(device)) addIfaddrRoutes(this, address);
+        // br_multicast_open() → br_multicast_join_snoopers(): a bridge with multicast snooping (the default) joins
+        // 224.0.0.106 and reports it.
+        if (device.kind === 'bridge') joinGroup(this, device, ALL_SNOOPERS);
         break;
       case 'down':
         deviceDown(this, device);

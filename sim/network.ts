@@ -192,8 +192,9 @@ export class Network implements NamespaceHost {
     if (device.kind === 'loopback') return 'RTNETLINK answers: Invalid argument';
     device.master?.removePort(device);
     from.unregister(device);
-    // Re-registered in its new namespace: a fresh qdisc (noop until it is next up).
+    // Re-registered in its new namespace: a fresh qdisc (noop until it is next up; a tc qdisc such as netem goes).
     device.everUp = false;
+    device.qdisc = undefined;
     to.register(device, device.ifindex);
     if (device instanceof Veth) {
       const peerNs = this.namespaceOf(device.peer);

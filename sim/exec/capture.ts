@@ -97,6 +97,9 @@ export class CaptureProcess extends SimProcess {
 
   private onFrame(frame: Uint8Array, direction: Direction, at: Instant): void {
     if (!this.running) return;
+    // libpcap drops the outgoing copy of a frame on lo, which would otherwise show every packet twice
+    // (pcap-linux.c: linux_check_direction()).
+    if (direction === 'out' && this.device?.kind === 'loopback') return;
     if (this.filter && !this.filter.matches(frame)) return;
     this.count++;
     this.frames?.push({ at, data: frame, direction });

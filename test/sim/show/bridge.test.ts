@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { SECOND } from '../../../core/clock.ts';
+import { MILLISECOND, SECOND } from '../../../core/clock.ts';
 import type { NetNamespace } from '../../../l3/namespace.ts';
 import { Network } from '../../../sim/network.ts';
 import { showBridgeLinks, showFdb } from '../../../sim/show/bridge.ts';
@@ -28,6 +28,9 @@ describe('bridge link / bridge fdb / bridges in ip link (fixtures/show/bridge.sh
       show('ip link show br0', () => showLinks(net, g, { device: 'br0' }));
       show('bridge link', () => showBridgeLinks(net, g));
       br0.open();
+      // The bridge reports joining 224.0.0.106 twice, the second after a random delay below 1 s (l3/igmp.ts). In the
+      // recorded run both went before any port forwarded (veth1's TX counters below hold no IGMP): let them go now.
+      net.advanceBy(SECOND + 100 * MILLISECOND);
       br0.addPort(dev(g, 'veth2'));
       dev(g, 'veth1').open();
       dev(g, 'veth2').open();
