@@ -701,10 +701,14 @@ export class KernelRunner {
       if (!(e instanceof Stop)) throw e;
       status = e.status;
     }
-    const check = checkDocCommand(doc.expected, entryOutput({ output: [...entry.output].sort((a, b) => a.at - b.at) }), this.renamings, this.options.divergences);
+    // What background programs printed during the command belongs to its output before it is checked (a server's
+    // line that the client's command made it print), in time order, as the simulator's runner checks it.
+    await drainPipes();
+    this.pumpJobs(entry.output);
+    entry.output.sort((a, b) => a.at - b.at);
+    const check = checkDocCommand(doc.expected, entryOutput({ output: entry.output }), this.renamings, this.options.divergences);
     countCheck(this.summary, check);
     if (check.kind === 'mismatch') this.failed = true;
-    await drainPipes();
     this.endEntry(entry, status, check);
     return status;
   }
@@ -721,16 +725,21 @@ export class KernelRunner {
     return { prompt, command, position, namespace, output: [], startedAt: this.now() };
   }
 
-  private endEntry(entry: OpenEntry, status: number, check?: CommandCheck): void {
-    // What background programs printed so far joins this entry, as on a terminal, interleaved by time.
+  /** What background programs printed and the transcript has not taken yet, through their redirections. */
+  private pumpJobs(output: OutputChunk[]): void {
     for (const job of this.jobs) {
       if (job.kind !== 'program') continue;
       job.program.flush();
       for (; job.taken < job.program.output.length; job.taken++) {
         const routed = job.redirect.route(job.program.output[job.taken]!);
-        if (routed) entry.output.push(routed);
+        if (routed) output.push(routed);
       }
     }
+  }
+
+  private endEntry(entry: OpenEntry, status: number, check?: CommandCheck): void {
+    // What background programs printed so far joins this entry, as on a terminal, interleaved by time.
+    this.pumpJobs(entry.output);
     entry.output.sort((a, b) => a.at - b.at);
     const done: TranscriptEntry = { ...entry, status, endedAt: this.now(), ...(check ? { check } : {}), ...(this.preamble ? { preamble: true } : {}) };
     this.transcript.push(done);
