@@ -229,12 +229,16 @@ export class Bridge extends NetDevice implements MasterDevice {
       return true;
     }
     const entry = this.lookup(destination);
+    // local_rcv: a promiscuous bridge (a capture on it) also passes up what it forwards (br_handle_frame_finish()).
+    const promiscuous = this.promiscuity > 0 && this.adminUp;
     if (entry?.local) {
       this.passUp(frame);
     } else if (entry) {
-      this.forward(this.portOf(entry.port), frame, port);
+      this.forward(this.portOf(entry.port), frame, port, promiscuous);
+      if (promiscuous) this.passUp(frame);
     } else {
-      this.flood(frame, port);
+      this.flood(frame, port, promiscuous);
+      if (promiscuous) this.passUp(frame);
     }
     return true;
   }
@@ -266,13 +270,13 @@ export class Bridge extends NetDevice implements MasterDevice {
    * br_forward(): to one port, never back out of the ingress port (hairpin off); a port that does not forward
    * (should_deliver() false) gets nothing and the frame is freed.
    */
-  private forward(port: BridgePort | undefined, frame: Uint8Array, ingress: BridgePort | undefined): void {
+  private forward(port: BridgePort | undefined, frame: Uint8Array, ingress: BridgePort | undefined, passedUp = false): void {
     if (port && port === ingress && !port.hairpin) {
-      this.owner.drop(this, frame, 'ingress port');
+      if (!passedUp) this.owner.drop(this, frame, 'ingress port');
       return;
     }
     if (!port || port.state !== 'forwarding') {
-      this.owner.drop(this, frame, 'no port');
+      if (!passedUp) this.owner.drop(this, frame, 'no port');
       return;
     }
     port.device.transmit(frame);

@@ -98,6 +98,11 @@ export abstract class NetDevice {
   /** The bridge this device is a port of. */
   master: MasterDevice | undefined;
   rxHandler: RxHandler | undefined;
+  /**
+   * dev->promiscuity: packet sockets that asked for promiscuous mode (tcpdump without -p; PACKET_MR_PROMISC).
+   * `ip link` does not show it as PROMISC (dev_get_flags() reports only what the user set), `ip -d link` counts it.
+   */
+  promiscuity = 0;
   /** Whether userspace set the MAC by hand (a bridge then stops following its lowest port). */
   macSetByHand = false;
   private tapSet: Set<Tap> | undefined;

@@ -11,6 +11,7 @@ import type { CommandIo } from './exec/context.ts';
 import { dispatch, noNamespace } from './exec/dispatch.ts';
 import { kernelLog } from './exec/netfilter.ts';
 import { Network } from './network.ts';
+import { Redirector } from './redirect.ts';
 import type { OutputChunk, SimProcess } from './process.ts';
 import { entryOutput, type CommandCheck, type TranscriptEntry } from './transcript.ts';
 
@@ -72,9 +73,9 @@ export class Runner {
   readonly net: Network;
   readonly transcript: TranscriptEntry[] = [];
   readonly captures = new Map<string, CapturedFrame[]>();
-  private readonly jobs: { process: SimProcess; taken: number }[] = [];
+  private readonly jobs: { process: SimProcess; taken: number; redirect: Redirector | undefined }[] = [];
   /** A foreground `tcpdump` in a script captures for the next command (DESIGN.md §2). */
-  private armedCapture: { process: CaptureProcess; output: OutputChunk[] } | undefined;
+  private armedCapture: { process: CaptureProcess; output: OutputChunk[]; redirect: Redirector | undefined } | undefined;
   private errexit = false;
   private preamble = false;
   private commandIndex = 0;
@@ -161,7 +162,8 @@ export class Runner {
     for (const job of this.jobs) if (job.process.running) job.process.interrupt();
     if (this.armedCapture?.process.running) {
       this.armedCapture.process.interrupt();
-      this.epilogue.push(...this.armedCapture.process.output);
+      const out = this.armedCapture.redirect ? routed(this.epilogue, this.armedCapture.redirect) : this.epilogue;
+      for (const chunk of this.armedCapture.process.output) out.push(chunk);
     }
     this.pumpJobs(this.epilogue);
   }
@@ -178,7 +180,7 @@ export class Runner {
   }
 
   /** One statement: pipelines joined by && and ||; `&` runs it in the background. */
-  private runStatement(statement: Statement, output: OutputChunk[], namespace?: string): number {
+  private runStatement(statement: Statement, output: ChunkSink, namespace?: string): number {
     let status = 0;
     for (let i = 0; i < statement.pipelines.length; i++) {
       if (i > 0) {
@@ -191,7 +193,7 @@ export class Runner {
   }
 
   /** `a | b | c`: each command's stdout is the next one's stdin; the last one's status counts. */
-  private runPipeline(commands: readonly Command[], output: OutputChunk[], background: boolean, namespace?: string, stopAfterReplies?: number): number {
+  private runPipeline(commands: readonly Command[], output: ChunkSink, background: boolean, namespace?: string, stopAfterReplies?: number): number {
     let stdin: string | undefined;
     let status = 0;
     for (let i = 0; i < commands.length; i++) {
@@ -207,7 +209,7 @@ export class Runner {
   }
 
   /** Runs one command: shell structure here, everything else through the dispatcher. */
-  private runCommand(command: Command, output: OutputChunk[], stdin: string | undefined, background: boolean, inherited?: string, stopAfterReplies?: number): number {
+  private runCommand(command: Command, output: ChunkSink, stdin: string | undefined, background: boolean, inherited?: string, stopAfterReplies?: number): number {
     const nsName = command.namespace ?? inherited;
     switch (command.kind) {
       case 'set':
@@ -227,7 +229,10 @@ export class Runner {
         return status;
       }
     }
-    const io = this.io(output, stdin);
+    // `> file`, `2>&1`, `>/dev/null`: what the command writes goes where its redirections say (sim/redirect.ts).
+    const redirect = command.redirections.length > 0 ? new Redirector(command.redirections, (f) => this.captureSink().resolvePath(f)) : undefined;
+    const out = redirect ? routed(output, redirect) : output;
+    const io = this.io(out, stdin);
     const ns = this.net.namespace(nsName);
     if (!ns) return this.statusOf(noNamespace({ io }, nsName!));
     const armed = this.armedCapture;
@@ -242,7 +247,7 @@ export class Runner {
       const offset = process.output.length;
       process.start();
       const forward = (): void => {
-        for (const chunk of process.output.splice(offset)) output.push(chunk);
+        for (const chunk of process.output.splice(offset)) out.push(chunk);
       };
       if (background || command.kind === 'tcpdump') {
         // A document's tcpdump shows the frames of the traffic before it, then stops (DESIGN.md §1).
@@ -250,9 +255,9 @@ export class Runner {
         forward();
         if (process.running) {
           if (command.kind === 'tcpdump' && !background) {
-            this.armedCapture = { process: process as CaptureProcess, output: [] };
+            this.armedCapture = { process: process as CaptureProcess, output: [], redirect };
           } else {
-            this.jobs.push({ process, taken: process.output.length });
+            this.jobs.push({ process, taken: process.output.length, redirect });
           }
         }
         status = process.running ? 0 : (process.exitStatus ?? 0);
@@ -265,7 +270,8 @@ export class Runner {
     this.net.scheduler.advanceBy(COMMAND_TIME);
     if (armed && command.kind !== 'tcpdump') {
       if (armed.process.running) armed.process.interrupt();
-      for (const chunk of armed.process.output) output.push(chunk);
+      const armedOut = armed.redirect ? routed(output, armed.redirect) : output;
+      for (const chunk of armed.process.output) armedOut.push(chunk);
     }
     this.commandIndex++;
     return status;
@@ -286,13 +292,14 @@ export class Runner {
   }
 
   /** A background program's output joins the transcript entry during which it was written. */
-  private pumpJobs(output: OutputChunk[]): void {
+  private pumpJobs(output: ChunkSink): void {
     for (const job of this.jobs) {
-      for (; job.taken < job.process.output.length; job.taken++) output.push(job.process.output[job.taken]!);
+      const out = job.redirect ? routed(output, job.redirect) : output;
+      for (; job.taken < job.process.output.length; job.taken++) out.push(job.process.output[job.taken]!);
     }
   }
 
-  private io(output: OutputChunk[], stdin: string | undefined): CommandIo {
+  private io(output: ChunkSink, stdin: string | undefined): CommandIo {
     const now = (): Instant => this.net.scheduler.now;
     return {
       stdout: (text) => output.push({ stream: 'stdout', text, at: now() }),
@@ -419,12 +426,35 @@ export class Runner {
   }
 }
 
+/** Where a command's output goes: the transcript entry's list, or that list through redirections. */
+type ChunkSink = Pick<OutputChunk[], 'push'>;
+
+/** A sink seen through a command's redirections: a chunk goes to the terminal, a file, or nowhere. */
+function routed(output: ChunkSink, redirect: Redirector): ChunkSink {
+  return {
+    push: (...chunks: OutputChunk[]): number => {
+      let n = 0;
+      for (const chunk of chunks) {
+        const shown = redirect.route(chunk);
+        if (shown) n = output.push(shown);
+      }
+      return n;
+    },
+  };
+}
+
+/** A redirection as a shell line writes it: ` > f`, ` 2>> f`, ` 2>&1`. */
+function redirectionText(r: Command['redirections'][number]): string {
+  const fd = r.fd === 1 ? '' : '2';
+  return r.op === '>&' ? ` ${fd}>&${r.target}` : ` ${fd}${r.op} ${r.target}`;
+}
+
 /** A statement as typed: its commands, pipes and operators. */
 export function statementText(statement: Statement): string {
   let text = '';
   statement.pipelines.forEach((p, i) => {
     if (i > 0) text += ` ${statement.operators[i - 1]} `;
-    text += p.commands.map((c) => c.text).join(' | ');
+    text += p.commands.map((c) => c.text + c.redirections.map(redirectionText).join('')).join(' | ');
   });
   return statement.background ? `${text} &` : text;
 }

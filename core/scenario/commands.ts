@@ -435,6 +435,8 @@ export interface Tcpdump {
   readonly verbose: number;
   /** The filter as tcpdump joins its words, e.g. `(arp or icmp)`, already checked to compile; undefined when none. */
   readonly filterText: string | undefined;
+  /** `-p`: do not put the interface into promiscuous mode. */
+  readonly noPromiscuous: boolean;
   /** No `-c`: it runs until stopped (DESIGN.md §1). */
   readonly longRunning: boolean;
 }

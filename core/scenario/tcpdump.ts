@@ -16,7 +16,7 @@ export function parseTcpdump(args: Args): Result<CommandBody, ScenarioError> {
   const g = getopt(args, 'tcpdump', WITH_ARG, NO_ARG, { version: false, help: false, 'list-interfaces': false, immediate: false, 'time-stamp-precision': true, 'time-stamp-type': true, 'print': false, 'number': false, 'snapshot-length': true, 'interface': true, 'count': true, 'dont-verify-checksums': false, 'direction': true, 'relinquish-privileges': true });
   if (!g.ok) return g;
   let iface: string | undefined, writeFile: string | undefined, count: number | undefined;
-  let linkLevel = false, numeric = 0, quick = false, timestamps = 0, verbose = 0;
+  let linkLevel = false, numeric = 0, quick = false, timestamps = 0, verbose = 0, noPromiscuous = false;
   for (const o of g.value.options) {
     const v = o.value;
     switch (o.name) {
@@ -31,7 +31,8 @@ export function parseTcpdump(args: Args): Result<CommandBody, ScenarioError> {
       case 'q': quick = true; break;
       case 't': timestamps++; break;
       case 'v': verbose++; break;
-      case 'l': case 'U': case 'p': case 'immediate': break;
+      case 'p': noPromiscuous = true; break;
+      case 'l': case 'U': case 'immediate': break;
       default: return unsupportedError(o.word.position, `tcpdump option "${o.word.text}" is not modelled by twinnet`);
     }
   }
@@ -45,5 +46,5 @@ export function parseTcpdump(args: Args): Result<CommandBody, ScenarioError> {
     const f = compileFilter(filterText);
     if (!f.ok) return f.error.kind === 'unsupported' ? unsupportedError(operands[0]!.position, f.error.message) : toolError(operands[0]!.position, f.error.tcpdumpMessage);
   }
-  return ok({ kind: 'tcpdump', interface: iface, writeFile, count, linkLevel, numeric, quick, timestamps, verbose, filterText, longRunning: count === undefined });
+  return ok({ kind: 'tcpdump', interface: iface, writeFile, count, linkLevel, numeric, quick, timestamps, verbose, filterText, noPromiscuous, longRunning: count === undefined });
 }

@@ -85,6 +85,8 @@ export class CaptureProcess extends SimProcess {
     const prefix = c.writeFile || c.verbose > 0 ? 'tcpdump: ' : '';
     this.printError(`${prefix}listening on ${c.interface}, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n`);
     this.device.taps.add(this.tap);
+    // libpcap puts the device in promiscuous mode unless -p (a bridge then passes up what it forwards too).
+    if (!c.noPromiscuous) this.device.promiscuity++;
   }
 
   /** Shows frames recorded earlier (a document's tcpdump of the traffic before it, DESIGN.md §1). */
@@ -119,7 +121,7 @@ export class CaptureProcess extends SimProcess {
 
   private stop(interrupted: boolean): void {
     if (!this.running) return;
-    this.device?.taps.delete(this.tap);
+    if (this.device?.taps.delete(this.tap) && !this.command.noPromiscuous) this.device.promiscuity--;
     this.writer?.close();
     const s = this.count === 1 ? '' : 's';
     this.printError(`${interrupted ? '\n' : ''}${this.count} packet${s} captured\n${this.count} packet${s} received by filter\n0 packets dropped by kernel\n`);

@@ -158,7 +158,8 @@ export interface LinkDetails {
 export function linkDetails(device: NetDevice): LinkDetails {
   const master = masterOf(device);
   const port = master?.portOf(device);
-  const promiscuity = port ? 1 : 0;
+  // A bridge port is promiscuous (br_add_if()); each capturing packet socket adds one.
+  const promiscuity = (port ? 1 : 0) + device.promiscuity;
   const [minMtu, maxMtu] = device.kind === 'loopback' ? [0, 0] : [68, 65535];
   const tail = ` promiscuity ${promiscuity}  allmulti ${promiscuity} minmtu ${minMtu} maxmtu ${maxMtu} `;
   const json: JsonObject = { promiscuity, allmulti: promiscuity, min_mtu: minMtu, max_mtu: maxMtu };
