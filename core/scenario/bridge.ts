@@ -4,7 +4,7 @@ import { type Args, toolError, unsupportedError } from './args.ts';
 import type { CommandBody } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 import { parseIpOptions, type ToolParse } from './ip.ts';
-import { duparg2, firstMatch, nextArg } from './iproute2.ts';
+import { duparg, duparg2, firstMatch, nextArg } from './iproute2.ts';
 
 /** Parses `bridge …` (argv[0] is `bridge`). */
 export function parseBridge(args: Args): Result<ToolParse, ScenarioError> {
@@ -24,19 +24,16 @@ export function parseBridge(args: Args): Result<ToolParse, ScenarioError> {
       if (sub === undefined) return toolError(verb.position, `Command "${verb.text}" is unknown, try "bridge link help".`);
       if (sub === 'set' || sub === 'help') return unsupportedError(verb.position, `"bridge link ${sub}" is not modelled by twinnet`);
     }
+    // bridge/link.c brlink_show() (6.1) reads only `dev NAME` and skips every other word, so `bridge link show br0`
+    // lists every port (measured: fixtures/seed/kernel/d-bridge.out).
     let device: string | undefined;
     while (!args.done) {
       const w = args.next()!;
-      let d = w;
-      if (w.text === 'dev') {
-        const v = nextArg(args, w);
-        if (!v.ok) return v;
-        d = v.value;
-      } else if (w.text === 'master') {
-        return unsupportedError(w.position, '"bridge link show master" is not modelled by twinnet');
-      }
-      if (device !== undefined) return toolError(d.position, duparg2('dev', d.text));
-      device = d.text;
+      if (w.text !== 'dev') continue;
+      const v = nextArg(args, w);
+      if (!v.ok) return v;
+      if (device !== undefined) return toolError(v.value.position, duparg('dev', v.value.text));
+      device = v.value.text;
     }
     body = { kind: 'bridge.link.show', device, options };
   } else if (object === 'fdb') {

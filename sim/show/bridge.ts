@@ -27,9 +27,7 @@ export function showBridgeLinks(_net: Network, ns: NetNamespace, options: Bridge
   if (options.device !== undefined) {
     const device = ns.device(options.device);
     if (!device) return failed(`Cannot find device "${options.device}"`, 1);
-    // bridge/link.c print_linkinfo(): a device filter keeps the device itself and the ports whose master it is
-    // (`bridge link show br0` lists br0's ports: fixtures/seed/kernel/d-bridge.out).
-    devices = devices.filter((d) => d === device || masterOf(d) === device);
+    devices = [device];
   }
   const records: { text: string; json: JsonObject }[] = [];
   for (const device of devices) {

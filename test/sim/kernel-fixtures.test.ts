@@ -23,6 +23,8 @@ interface Recorded {
   readonly run: EngineRun;
   readonly reachableTimes: Map<string, number>;
   readonly seed: number;
+  /** The veth MACs the replay set (the simulator's). */
+  readonly macs: ReadonlySet<number>;
 }
 
 interface TranscriptJson {
@@ -48,6 +50,7 @@ function recorded(name: string): Recorded {
     reachableTimes: Record<string, number>;
     captures: Record<string, { file?: string }>;
     state: { final: StateDump[] };
+    macs: Record<string, string>;
   };
   const transcript: TranscriptEntry[] = json.transcript.map((e) => ({
     position: { file: e.file, line: e.line, column: e.column },
@@ -69,7 +72,8 @@ function recorded(name: string): Recorded {
   }
   const at = transcript.at(-1)?.endedAt;
   const state = json.state.final.map((s) => ({ ...s, ...(at !== undefined ? { at } : {}) }));
-  return { run: { captures, transcript, state }, reachableTimes: new Map(Object.entries(json.reachableTimes)), seed: json.seed };
+  const macs = new Set(Object.values(json.macs).map((m) => Number.parseInt(m.replaceAll(':', ''), 16)));
+  return { run: { captures, transcript, state }, reachableTimes: new Map(Object.entries(json.reachableTimes)), seed: json.seed, macs };
 }
 
 /** Runs the simulator on NAME/scenario.sh as the recording ran, and compares. */
@@ -79,7 +83,7 @@ function compareFixture(name: string): CompareReport {
   if (!scenario.ok) throw new Error(scenario.error.message);
   const kernel = recorded(name);
   const { result, timers } = simulateWithTimers(scenario.value, { seed: kernel.seed, reachableTimes: kernel.reachableTimes });
-  return compare(kernel.run, simulatorRun(result, timers), { sameMacs: true });
+  return compare(kernel.run, simulatorRun(result, timers), { sameMacs: kernel.macs });
 }
 
 const fixtures = readdirSync(ROOT, { withFileTypes: true })
@@ -106,10 +110,11 @@ describe('the simulator against recorded kernel runs (fixtures/kernel)', () => {
 });
 
 /*
- * Where the simulator is wrong (fixtures/kernel/d-bridge, recorded on Linux 6.18). Each test states what the kernel
- * does; they fail until the simulator does it too.
+ * fixtures/kernel/d-bridge (recorded on Linux 6.18), where compare found the simulator wrong. Each test states what
+ * the kernel does; `it.fails` marks those the simulator does not do yet. (The first two were found this way and
+ * fixed in the simulator: commit 8115671.)
  */
-describe('fixtures/kernel/d-bridge: known simulator divergences', () => {
+describe('fixtures/kernel/d-bridge: simulator divergences found by compare', () => {
   const report = compareFixture('d-bridge');
   const br0 = report.frames.points.find((p) => p.point === 'br0')!;
 
@@ -123,9 +128,9 @@ describe('fixtures/kernel/d-bridge: known simulator divergences', () => {
    * sets IFF_PROMISC), and br_handle_frame_finish() (net/bridge/br_input.c) then passes every frame a port receives
    * up to the bridge device too (local_rcv = !!(br->dev->flags & IFF_PROMISC)), where the tap sees it. The kernel's
    * br0 capture holds the 7 frames bridged between veth1 and veth2 (netns1 pinging 172.20.0.12 and the ARP exchanges
-   * around it, kernel #15-19, #24-25); the simulator's br0 capture has none of them.
+   * around it, kernel #15-19, #24-25); the simulator's br0 capture had none of them.
    */
-  it.fails('a capture on br0 sees the frames bridged between its ports (br0 is promiscuous while captured)', () => {
+  it('a capture on br0 sees the frames bridged between its ports (br0 is promiscuous while captured)', () => {
     expect(br0.differences.filter((d) => d.classification.kind === 'divergence').map((d) => d.a?.line)).toEqual([]);
   });
 
@@ -143,10 +148,9 @@ describe('fixtures/kernel/d-bridge: known simulator divergences', () => {
   /*
    * `bridge link show br0` lists every port: iproute2's bridge/link.c brlink_show() reads only `dev NAME` and
    * `master NAME` and skips any other word, so a bare device name filters nothing (measured: `bridge link show br0`
-   * and `bridge link show` print the same lines, `bridge link show dev br0` prints none). The simulator treats the
-   * bare word as a device filter and prints nothing.
+   * and `bridge link show` print the same lines, `bridge link show dev br0` prints none).
    */
-  it.fails('`bridge link show br0` lists the ports, as `bridge link show` does', () => {
+  it('`bridge link show br0` lists the ports, as `bridge link show` does', () => {
     const d = report.transcript!.differences.find((t) => t.command === '$ bridge link show br0');
     expect(d?.lines ?? []).toEqual([]);
   });

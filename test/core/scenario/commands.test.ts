@@ -121,7 +121,9 @@ const GOOD: [string, Record<string, unknown>][] = [
   ['arp -an', { kind: 'arp', all: true, numeric: true }],
   // bridge
   ['bridge link', { kind: 'bridge.link.show', device: undefined }],
-  ['bridge link show br0', { kind: 'bridge.link.show', device: 'br0' }],
+  // bridge/link.c (6.1) reads only `dev NAME`: a bare name filters nothing.
+  ['bridge link show br0', { kind: 'bridge.link.show', device: undefined }],
+  ['bridge link show dev br0', { kind: 'bridge.link.show', device: 'br0' }],
   ['bridge l show dev veth1', { kind: 'bridge.link.show', device: 'veth1' }],
   ['bridge fdb', { kind: 'bridge.fdb.show', bridge: undefined, dynamic: false }],
   ['bridge fdb show br br0 dynamic', { kind: 'bridge.fdb.show', bridge: 'br0', dynamic: true }],
