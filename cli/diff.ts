@@ -6,7 +6,7 @@
  */
 import { MILLISECOND } from '../core/clock.ts';
 import { diffCaptures } from '../core/diff/capture-diff.ts';
-import { readDiffFrames } from '../core/diff/capture-file.ts';
+import { readFrameTable } from '../core/diff/capture-file.ts';
 import { formatFramesReport } from '../core/diff/report.ts';
 
 const USAGE = 'usage: twinnet diff A.pcap B.pcap [--same-macs] [--tolerance MS] [--json]\n';
@@ -43,12 +43,12 @@ export async function diffCommand(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const [fileA, fileB] = args.files as [string, string];
-  const a = readDiffFrames(fileA);
+  const a = readFrameTable(fileA);
   if (!a.ok) {
     process.stderr.write(`twinnet diff: ${fileA}: ${a.error.message}\n`);
     return 2;
   }
-  const b = readDiffFrames(fileB);
+  const b = readFrameTable(fileB);
   if (!b.ok) {
     process.stderr.write(`twinnet diff: ${fileB}: ${b.error.message}\n`);
     return 2;

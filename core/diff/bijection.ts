@@ -1,6 +1,9 @@
 /** How many pairings of a family a correspondence outlives unused, at least (see `Bijection`). */
 export const BIJECTION_WINDOW = 16_384;
 
+/** Size of the recent-pairs cache (a power of two). */
+const CACHE = 8;
+
 /**
  * A one-to-one correspondence between values of one family in two captures (DESIGN.md §5: "mapped consistently"),
  * built as frames are paired: the first pairing of a value fixes its partner, and a later pairing that contradicts
@@ -18,6 +21,9 @@ export class Bijection {
   private olderForward = new Map<number, number>();
   private olderBackward = new Map<number, number>();
   private tick = 0;
+  /** A few recent pairs known to be in the young generation both ways (direct-mapped by A's value). */
+  private readonly cacheA = new Float64Array(CACHE).fill(NaN);
+  private readonly cacheB = new Float64Array(CACHE).fill(NaN);
 
   constructor(private readonly window = BIJECTION_WINDOW) {}
 
@@ -29,20 +35,24 @@ export class Bijection {
       this.olderBackward = this.backward;
       this.forward = new Map();
       this.backward = new Map();
+      this.cacheA.fill(NaN);
     }
+    const slot = (a ^ (a / 0x10000)) & (CACHE - 1);
+    if (this.cacheA[slot] === a && this.cacheB[slot] === b) return undefined;
     // Pairs are stored and promoted both ways at once, so a pair in the young generation is there both ways.
     const f = this.forward.get(a);
-    if (f === b) return undefined;
-    const partnerOfA = f ?? this.olderForward.get(a);
-    const partnerOfB = this.backward.get(b) ?? this.olderBackward.get(b);
-    if (partnerOfA === undefined && partnerOfB === undefined) {
-      this.forward.set(a, b);
-      this.backward.set(b, a);
+    if (f === b) {
+      this.cacheA[slot] = a;
+      this.cacheB[slot] = b;
       return undefined;
     }
-    if (partnerOfA === b) {
+    const partnerOfA = f ?? this.olderForward.get(a);
+    const partnerOfB = this.backward.get(b) ?? this.olderBackward.get(b);
+    if ((partnerOfA === undefined && partnerOfB === undefined) || partnerOfA === b) {
       this.forward.set(a, b);
       this.backward.set(b, a);
+      this.cacheA[slot] = a;
+      this.cacheB[slot] = b;
       return undefined;
     }
     return { aPairedWith: partnerOfA, bPairedWith: partnerOfB };

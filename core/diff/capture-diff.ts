@@ -4,19 +4,22 @@ import { align, alignTwoLevel, MAX_EXACT_EDITS, type Alignment } from './align.t
 import { Bijection, type BijectionConflict } from './bijection.ts';
 import { ChecksumStatus } from './checksum-status.ts';
 import { frameFields, showBytesDifference, showField, showFragmentField, type FrameField } from './fields.ts';
-import type { DiffFrame } from './frame.ts';
+import { frameOf, toFrameList, type DiffFrame, type FrameList } from './frame.ts';
 import { keyCapture, type KeyedCapture } from './frame-key.ts';
 import { DEFAULT_NUD_LATENESS } from './nud-timer.ts';
 import { tcpdumpLines } from './lines.ts';
-import { Family, FAMILY_COUNT, FAMILY_VARIATION, frameShape, isArpFrame, randomTimeVariation, TokenKind } from './normalise.ts';
+import { Family, FAMILY_COUNT, FAMILY_VARIATION, frameShape, isArpFrame, randomTimeVariation, TokenKind, type SameMacs } from './normalise.ts';
 import { pairLeftovers, PairKind, type Leftovers } from './pairing.ts';
 import { countVariation, emptyCounts, type CaptureReport, type ClockAnchor, type FieldDifference, type FrameCounts, type FrameDifference, type FramesReport } from './report.ts';
 import { DIVERGENCE, variation, Variation, type Classification, type VariationName } from './variation.ts';
 
 /** Options of a frame comparison (DESIGN.md §5 "Frames"). */
 export interface FrameDiffOptions {
-  /** Both sides used the same MACs (`--same-macs`): MACs compare byte for byte instead of one-to-one. */
-  readonly sameMacs?: boolean;
+  /**
+   * Both sides used the same MACs (`--same-macs`): all (true), or those of a set (the veth MACs a replay set); those
+   * compare byte for byte, any other unicast MAC one-to-one (default: none shared).
+   */
+  readonly sameMacs?: SameMacs;
   /**
    * Timestamps: by default only order counts. With a tolerance (ns), the time from one matched frame to the next
    * must agree within it on both sides, and a reordered frame displaced by no more than it is declared variation.
@@ -133,8 +136,8 @@ function compareField(fa: FrameField, da: Uint8Array, fb: FrameField, db: Uint8A
 
 /** The named field differences of two frames (fields matched by name and order of appearance). */
 function fieldDifferences(ka: KeyedCapture, i: number, kb: KeyedCapture, j: number, state: PairingState): FieldDifference[] {
-  const a = ka.frames[i]!;
-  const b = kb.frames[j]!;
+  const a = frameOf(ka.frames, i);
+  const b = frameOf(kb.frames, j);
   const fa = frameFields(a, i, ka.context);
   const fb = frameFields(b, j, kb.context);
   const byName = new Map<string, FrameField[]>();
@@ -181,8 +184,8 @@ interface Pending {
 /** One capture point on its way through the comparison. */
 interface PointWork {
   readonly point: string;
-  readonly framesA: readonly DiffFrame[];
-  readonly framesB: readonly DiffFrame[];
+  readonly framesA: FrameList;
+  readonly framesB: FrameList;
   readonly ka: KeyedCapture;
   readonly kb: KeyedCapture;
   readonly aMatch: Int32Array;
@@ -204,7 +207,7 @@ interface Pairing {
 /** Pairs the leftovers of an alignment. */
 function pairingOf(ka: KeyedCapture, kb: KeyedCapture, alignment: Alignment): Pairing {
   const { aMatch, bMatch } = alignment;
-  const left = pairLeftovers(ka.strictOf, kb.strictOf, ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(ka.frames[i]!.data, fine), (j, fine) => frameShape(kb.frames[j]!.data, fine));
+  const left = pairLeftovers(ka.strictOf, kb.strictOf, ka.keys, kb.keys, aMatch, bMatch, (i, fine) => frameShape(ka.frames.data(i), fine), (j, fine) => frameShape(kb.frames.data(j), fine));
   return { alignment, left };
 }
 
@@ -273,7 +276,7 @@ function choosePairing(ka: KeyedCapture, kb: KeyedCapture, maxEdits: number, tsT
 }
 
 /** Keys, aligns and pairs the frames of one capture point. */
-function preparePoint(point: string, framesA: readonly DiffFrame[], framesB: readonly DiffFrame[], options: FrameDiffOptions): PointWork {
+function preparePoint(point: string, framesA: FrameList, framesB: FrameList, options: FrameDiffOptions): PointWork {
   const sameMacs = options.sameMacs ?? false;
   const ka = keyCapture(framesA, sameMacs);
   const kb = keyCapture(framesB, sameMacs);
@@ -297,10 +300,10 @@ function checkAligned(w: PointWork, state: PairingState): void {
   for (let i = 0; i < framesA.length; i++) {
     const j = aMatch[i]!;
     if (j < 0) continue;
-    if (i % stride === 0) w.anchors.push({ a: framesA[i]!.at, b: framesB[j]!.at });
+    if (i % stride === 0) w.anchors.push({ a: framesA.at(i), b: framesB.at(j) });
     differed.mask = 0;
-    const a = framesA[i]!.at;
-    const b = framesB[j]!.at;
+    const a = framesA.at(i);
+    const b = framesB.at(j);
     if (state.checkSlots(ka, i, kb, j, differed) >= 0) {
       const fields = fieldDifferences(ka, i, kb, j, state);
       counts.different++;
@@ -331,13 +334,13 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
   const tolerance = state.options.tolerance;
   const differed = { mask: 0 };
   // The last aligned pair's times: the origin for a reordered frame's displacement.
-  let lastA = framesA[0]?.at ?? 0;
-  let lastB = framesB[0]?.at ?? 0;
+  let lastA = framesA.length > 0 ? framesA.at(0) : 0;
+  let lastB = framesB.length > 0 ? framesB.at(0) : 0;
   for (let i = 0; i < framesA.length; i++) {
     const j = aMatch[i]!;
     if (j >= 0) {
-      lastA = framesA[i]!.at;
-      lastB = framesB[j]!.at;
+      lastA = framesA.at(i);
+      lastB = framesB.at(j);
       continue;
     }
     const partner = left.aPartner[i]!;
@@ -352,7 +355,7 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
       counts.different++;
       pending.push({ kind: 'different', classification: classifyFields(fields), i, j: partner, fields, position: i });
     } else {
-      const noise = randomTimeVariation(framesA[i]!.data);
+      const noise = randomTimeVariation(framesA.data(i));
       counts.missing++;
       pending.push({ kind: 'missing', classification: noise ? variation(noise) : DIVERGENCE, i, j: -1, fields: [], position: i });
     }
@@ -365,7 +368,7 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
       continue;
     }
     if (left.bPaired[j]) continue;
-    const noise = randomTimeVariation(framesB[j]!.data);
+    const noise = randomTimeVariation(framesB.data(j));
     counts.extra++;
     pending.push({ kind: 'extra', classification: noise ? variation(noise) : DIVERGENCE, i: -1, j, fields: [], position: before + 0.5 });
   }
@@ -394,14 +397,14 @@ function crossings(w: PointWork, i: number, j: number): [number, number][] {
  * pair before it).
  */
 function reorderClass(w: PointWork, i: number, j: number, originA: number, originB: number, nudJitter: number, tolerance: number | undefined): Classification {
-  const a = w.framesA[i]!;
-  const b = w.framesB[j]!;
+  const a = frameOf(w.framesA, i);
+  const b = frameOf(w.framesB, j);
   const noise = randomTimeVariation(a.data);
   if (noise) return variation(noise);
   const crossed = crossings(w, i, j);
-  const shift = (k: number, p: number): number => Math.abs(w.framesA[k]!.at - a.at - (w.framesB[p]!.at - b.at));
+  const shift = (k: number, p: number): number => Math.abs(w.framesA.at(k) - a.at - (w.framesB.at(p) - b.at));
   const displacement = crossed.length > 0 ? Math.max(...crossed.map(([k, p]) => shift(k, p))) : Math.abs(a.at - originA - (b.at - originB));
-  if (displacement <= nudJitter && (isArpFrame(a.data) || (crossed.length > 0 && crossed.every(([k]) => isArpFrame(w.framesA[k]!.data))))) return variation(Variation.NudTimerJitter);
+  if (displacement <= nudJitter && (isArpFrame(a.data) || (crossed.length > 0 && crossed.every(([k]) => isArpFrame(w.framesA.data(k)))))) return variation(Variation.NudTimerJitter);
   if (tolerance !== undefined && displacement <= tolerance) return variation(Variation.FrameTime);
   return DIVERGENCE;
 }
@@ -425,8 +428,8 @@ function finishPoint(w: PointWork, maxListed: number): CaptureReport {
   const differences: FrameDifference[] = listed.map((p) => ({
     kind: p.kind,
     classification: p.classification,
-    ...(p.i >= 0 ? { a: { index: p.i, at: framesA[p.i]!.at, line: linesA.get(p.i) ?? '' } } : {}),
-    ...(p.j >= 0 ? { b: { index: p.j, at: framesB[p.j]!.at, line: linesB.get(p.j) ?? '' } } : {}),
+    ...(p.i >= 0 ? { a: { index: p.i, at: framesA.at(p.i), line: linesA.get(p.i) ?? '' } } : {}),
+    ...(p.j >= 0 ? { b: { index: p.j, at: framesB.at(p.j), line: linesB.get(p.j) ?? '' } } : {}),
     fields: p.fields,
   }));
   return { point, counts, divergences, variations, normalised, differences, unlisted: pending.length - listed.length, approximate, anchors: w.anchors };
@@ -446,10 +449,10 @@ function addCounts(into: FrameCounts, from: FrameCounts): void {
  * the variable fields' correspondences shared by all points. A point present on one side only has all its frames
  * missing or extra.
  */
-export function diffCaptureSets(a: ReadonlyMap<string, readonly DiffFrame[]>, b: ReadonlyMap<string, readonly DiffFrame[]>, options: FrameDiffOptions = {}): FramesReport {
+export function diffCaptureSets(a: ReadonlyMap<string, readonly DiffFrame[] | FrameList>, b: ReadonlyMap<string, readonly DiffFrame[] | FrameList>, options: FrameDiffOptions = {}): FramesReport {
   const state = new PairingState(options);
   const points = [...new Set([...a.keys(), ...b.keys()])].sort();
-  const work = points.map((p) => preparePoint(p, a.get(p) ?? [], b.get(p) ?? [], options));
+  const work = points.map((p) => preparePoint(p, toFrameList(a.get(p) ?? []), toFrameList(b.get(p) ?? []), options));
   for (const w of work) checkAligned(w, state);
   for (const w of work) checkLeftovers(w, state);
   const reports = work.map((w) => finishPoint(w, options.maxListed ?? DEFAULT_MAX_LISTED));
@@ -466,6 +469,6 @@ export function diffCaptureSets(a: ReadonlyMap<string, readonly DiffFrame[]>, b:
 }
 
 /** Compares two captures of one point (`twinnet diff A.pcap B.pcap`). */
-export function diffCaptures(a: readonly DiffFrame[], b: readonly DiffFrame[], options: FrameDiffOptions = {}, point = 'capture'): FramesReport {
+export function diffCaptures(a: readonly DiffFrame[] | FrameList, b: readonly DiffFrame[] | FrameList, options: FrameDiffOptions = {}, point = 'capture'): FramesReport {
   return diffCaptureSets(new Map([[point, a]]), new Map([[point, b]]), options);
 }

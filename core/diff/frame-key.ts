@@ -1,6 +1,6 @@
-import { ETHERNET_LINK, type DiffFrame } from './frame.ts';
+import { ETHERNET_LINK, type FrameList } from './frame.ts';
 import { hashBytes, mixHash } from './hash.ts';
-import { normaliseFrame, type Family, type FieldSink, type NormaliseContext, type TokenKind } from './normalise.ts';
+import { normaliseFrame, type Family, type FieldSink, type NormaliseContext, type SameMacs, type TokenKind } from './normalise.ts';
 import { TcpTracker } from './tcp-tracker.ts';
 
 /**
@@ -10,7 +10,7 @@ import { TcpTracker } from './tcp-tracker.ts';
  * checked one-to-one once the frames are paired.
  */
 export interface KeyedCapture {
-  readonly frames: readonly DiffFrame[];
+  readonly frames: FrameList;
   readonly keys: Float64Array;
   /** A frame's hash as captured, before normalisation (byte-identical frames have equal ones), computed on demand. */
   strictOf(i: number): number;
@@ -74,24 +74,24 @@ class KeySink implements FieldSink {
   }
 }
 
-/** A frame's hash as captured. */
-function strictHash(frame: DiffFrame): number {
-  return mixHash(hashBytes(frame.data, 0, frame.data.length), frame.linkType ?? ETHERNET_LINK);
+/** Frame `i`'s hash as captured. */
+function strictHash(frames: FrameList, i: number): number {
+  const data = frames.data(i);
+  return mixHash(hashBytes(data, 0, data.length), frames.linkType(i));
 }
 
 /** Keys every frame of a capture (DESIGN.md §5: normalisation, then matching). */
-export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): KeyedCapture {
+export function keyCapture(frames: FrameList, sameMacs: SameMacs): KeyedCapture {
   const n = frames.length;
   const keys = new Float64Array(n);
   const slotStart = new Uint32Array(n + 1);
   const context: NormaliseContext = { sameMacs, tcp: new TcpTracker() };
   const sink = new KeySink();
   for (let i = 0; i < n; i++) {
-    const frame = frames[i]!;
-    const data = frame.data;
+    const data = frames.data(i);
     slotStart[i] = sink.slots;
-    if ((frame.linkType ?? ETHERNET_LINK) !== ETHERNET_LINK) {
-      keys[i] = strictHash(frame);
+    if (frames.linkType(i) !== ETHERNET_LINK) {
+      keys[i] = strictHash(frames, i);
       continue;
     }
     sink.begin(data);
@@ -103,7 +103,7 @@ export function keyCapture(frames: readonly DiffFrame[], sameMacs: boolean): Key
   const strict = new Float64Array(n).fill(NaN);
   const strictOf = (i: number): number => {
     const h = strict[i]!;
-    return h === h ? h : (strict[i] = strictHash(frames[i]!));
+    return h === h ? h : (strict[i] = strictHash(frames, i));
   };
   const strictAll = (): Float64Array => {
     for (let i = 0; i < n; i++) strictOf(i);

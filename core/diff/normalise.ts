@@ -55,10 +55,22 @@ export interface FieldSink {
   variable(name: string, offset: number, length: number, family: Family, value: number): void;
 }
 
+/**
+ * Which MACs both runs share (`--same-macs`): all of them (true), none (false: every unicast MAC corresponds
+ * one-to-one), or those of a set (what the replay set on its veths: any other, such as a bridge's random MAC before
+ * its first port, corresponds one-to-one).
+ */
+export type SameMacs = boolean | ReadonlySet<number>;
+
+/** Whether a MAC compares byte for byte: shared by both runs, or zero, or a group address. */
+export function macIsExact(sameMacs: SameMacs, mac: number): boolean {
+  if (sameMacs === true || mac === 0 || isMulticastMac(mac)) return true;
+  return sameMacs !== false && sameMacs.has(mac);
+}
+
 /** The state a walk needs: the rule switches and the capture point's TCP connections. */
 export interface NormaliseContext {
-  /** Both runs used the same MACs (--same-macs): compare them byte for byte. */
-  readonly sameMacs: boolean;
+  readonly sameMacs: SameMacs;
   readonly tcp: TcpTracker;
 }
 
@@ -153,10 +165,10 @@ export function normaliseFrame(data: Uint8Array, ctx: NormaliseContext, sink: Fi
   } else if (l3 < end) sink.exact('eth.payload', l3, end - l3);
 }
 
-/** A MAC: byte for byte under --same-macs, or when it is zero or a group address; else a variable. */
+/** A MAC: byte for byte when both runs share it, or when it is zero or a group address; else a variable. */
 function mac(data: Uint8Array, at: number, name: string, ctx: NormaliseContext, sink: FieldSink): void {
   const value = readMac(data, at);
-  if (ctx.sameMacs || value === 0 || isMulticastMac(value)) sink.exact(name, at, 6);
+  if (macIsExact(ctx.sameMacs, value)) sink.exact(name, at, 6);
   else sink.variable(name, at, 6, Family.Mac, value);
 }
 

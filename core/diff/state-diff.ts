@@ -2,6 +2,7 @@ import { formatMac, parseMac } from '../mac.ts';
 import { Bijection } from './bijection.ts';
 import { flattenJson, isJsonObject, showJson, type JsonObject, type JsonValue } from './json.ts';
 import { pairLists } from './list-align.ts';
+import { macIsExact, type SameMacs } from './normalise.ts';
 import { explainedByTimers, type NeighbourTiming } from './nud-timer.ts';
 import { clockOffsetAt, type ClockAnchor, type FieldDifference } from './report.ts';
 import { DIVERGENCE, variation, Variation, type Classification } from './variation.ts';
@@ -51,8 +52,8 @@ export interface StateReport {
 
 /** Options of the state comparison. */
 export interface StateDiffOptions {
-  /** Both runs used the same MACs: compare them as they are, else one-to-one. */
-  readonly sameMacs?: boolean;
+  /** Which MACs both runs share (core/diff/normalise.ts: SameMacs): those compare as they are, others one-to-one. */
+  readonly sameMacs?: SameMacs;
   /** The NUD timer rule's lateness bound, in ns. */
   readonly nudLateness?: number;
   /** Aligned frame pairs' times, relating the two runs' clocks (core/diff/report.ts: clockOffsetAt()). */
@@ -152,9 +153,8 @@ export class StateComparer {
 
   /** A MAC of A as B would show it, when the correspondence is known. */
   private translateMac(text: string): string {
-    if (this.options.sameMacs) return text;
     const mac = parseMac(text);
-    if (!mac.ok) return text;
+    if (!mac.ok || macIsExact(this.options.sameMacs ?? false, mac.value)) return text;
     const partner = this.macs.partnerOf(mac.value);
     return partner === undefined ? text : formatMac(partner);
   }
@@ -187,10 +187,11 @@ export class StateComparer {
         continue;
       }
       const leaf = path.slice(path.lastIndexOf('.') + 1);
-      if (!this.options.sameMacs && MAC_KEYS.has(leaf) && typeof va === 'string' && typeof vb === 'string' && MAC_TEXT.test(va) && MAC_TEXT.test(vb)) {
+      if (this.options.sameMacs !== true && MAC_KEYS.has(leaf) && typeof va === 'string' && typeof vb === 'string' && MAC_TEXT.test(va) && MAC_TEXT.test(vb)) {
         const x = parseMac(va);
         const y = parseMac(vb);
-        if (x.ok && y.ok && (x.value === y.value || this.macs.pair(x.value, y.value) === undefined)) continue;
+        const shared = (m: number): boolean => macIsExact(this.options.sameMacs ?? false, m);
+        if (x.ok && y.ok && (x.value === y.value || (!shared(x.value) && !shared(y.value) && this.macs.pair(x.value, y.value) === undefined))) continue;
         out.push({ field: path, a: va, b: vb, classification: DIVERGENCE, note: 'mac-address: these MACs already correspond to others' });
         continue;
       }

@@ -35,10 +35,12 @@ export interface TcpView {
 export class TcpTracker {
   /** The index of the frame being walked. */
   frame = 0;
+  /** The view `view` and `lookup` return, reused: valid until the next call. */
+  private readonly shared: { forward: TcpDirection; reverse: TcpDirection } = { forward: { seq: undefined, tsval: undefined }, reverse: { seq: undefined, tsval: undefined } };
   /** Connections by a 30-bit hash of their endpoints, each bucket in order of `from`. */
   private readonly buckets = new Map<number, Epoch[]>();
 
-  /** The connection of a segment from (source, sourcePort) to (destination, destinationPort); `syn` begins one. */
+  /** The connection of a segment from (source, sourcePort) to (destination, destinationPort); `syn` begins one. The view is valid until the next call. */
   view(source: number, sourcePort: number, destination: number, destinationPort: number, syn: boolean): TcpView {
     return this.find(source, sourcePort, destination, destinationPort, true, syn)!;
   }
@@ -74,7 +76,10 @@ export class TcpTracker {
       epoch = { from: -1, low, high, lowDirection: { seq: undefined, tsval: undefined }, highDirection: { seq: undefined, tsval: undefined } };
       bucket.unshift(epoch);
     }
-    return lowFirst ? { forward: epoch.lowDirection, reverse: epoch.highDirection } : { forward: epoch.highDirection, reverse: epoch.lowDirection };
+    const view = this.shared;
+    view.forward = lowFirst ? epoch.lowDirection : epoch.highDirection;
+    view.reverse = lowFirst ? epoch.highDirection : epoch.lowDirection;
+    return view;
   }
 }
 
