@@ -5,6 +5,63 @@ export const BIJECTION_WINDOW = 16_384;
 const CACHE = 8;
 
 /**
+ * A number → number table for one generation of a bijection: open addressing with linear probing over typed
+ * arrays (keys NaN when empty), grown at half load, emptied whole. A JS Map boxes its keys and costs several times
+ * more per lookup, and a bijection does millions of them.
+ */
+class NumberTable {
+  private keys = new Float64Array(64).fill(NaN);
+  private values = new Float64Array(64);
+  private mask = 63;
+  private used = 0;
+
+  private slot(key: number): number {
+    let i = (Math.imul((key >>> 0) ^ Math.imul((key / 0x100000000) | 0, 0x85ebca6b), 0x9e3779b1) >>> 0) & this.mask;
+    const keys = this.keys;
+    while (keys[i] === keys[i] && keys[i] !== key) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  get(key: number): number | undefined {
+    const i = this.slot(key);
+    return this.keys[i] === key ? this.values[i] : undefined;
+  }
+
+  set(key: number, value: number): void {
+    let i = this.slot(key);
+    if (this.keys[i] !== key) {
+      if (++this.used * 2 > this.keys.length) {
+        this.grow();
+        i = this.slot(key);
+      }
+      this.keys[i] = key;
+    }
+    this.values[i] = value;
+  }
+
+  clear(): void {
+    if (this.used === 0) return;
+    this.keys.fill(NaN);
+    this.used = 0;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const values = this.values;
+    this.keys = new Float64Array(keys.length * 2).fill(NaN);
+    this.values = new Float64Array(keys.length * 2);
+    this.mask = keys.length * 2 - 1;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (key !== key) continue;
+      const i = this.slot(key);
+      this.keys[i] = key;
+      this.values[i] = values[k]!;
+    }
+  }
+}
+
+/**
  * A one-to-one correspondence between values of one family in two captures (DESIGN.md §5: "mapped consistently"),
  * built as frames are paired: the first pairing of a value fixes its partner, and a later pairing that contradicts
  * it is a difference.
@@ -16,10 +73,10 @@ const CACHE = 8;
  * far closer than that.
  */
 export class Bijection {
-  private forward = new Map<number, number>();
-  private backward = new Map<number, number>();
-  private olderForward = new Map<number, number>();
-  private olderBackward = new Map<number, number>();
+  private forward = new NumberTable();
+  private backward = new NumberTable();
+  private olderForward = new NumberTable();
+  private olderBackward = new NumberTable();
   private tick = 0;
   /** A few recent pairs known to be in the young generation both ways (direct-mapped by A's value). */
   private readonly cacheA = new Float64Array(CACHE).fill(NaN);
@@ -29,14 +86,7 @@ export class Bijection {
 
   /** Pairs `a` with `b`; returns undefined when consistent, else why not (nothing is recorded then). */
   pair(a: number, b: number): BijectionConflict | undefined {
-    if (++this.tick >= this.window) {
-      this.tick = 0;
-      this.olderForward = this.forward;
-      this.olderBackward = this.backward;
-      this.forward = new Map();
-      this.backward = new Map();
-      this.cacheA.fill(NaN);
-    }
+    if (++this.tick >= this.window) this.rotate();
     const slot = (a ^ (a / 0x10000)) & (CACHE - 1);
     if (this.cacheA[slot] === a && this.cacheB[slot] === b) return undefined;
     // Pairs are stored and promoted both ways at once, so a pair in the young generation is there both ways.
@@ -61,6 +111,20 @@ export class Bijection {
   /** The B value an A value corresponds to, if any. */
   partnerOf(a: number): number | undefined {
     return this.forward.get(a) ?? this.olderForward.get(a);
+  }
+
+  /** Drops the older generation; the young one becomes the older. */
+  private rotate(): void {
+    this.tick = 0;
+    const f = this.olderForward;
+    const b = this.olderBackward;
+    this.olderForward = this.forward;
+    this.olderBackward = this.backward;
+    f.clear();
+    b.clear();
+    this.forward = f;
+    this.backward = b;
+    this.cacheA.fill(NaN);
   }
 }
 

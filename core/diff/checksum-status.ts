@@ -1,5 +1,9 @@
-import { fold, partialChecksum, pseudoHeaderSum, sum16 } from '../checksum.ts';
-import { read16 } from '../wire/bytes.ts';
+import * as checksum from '../checksum.ts';
+import * as bytes from '../wire/bytes.ts';
+
+// Module-local bindings of helpers called for every frame (see core/diff/normalise.ts).
+const { fold, partialChecksum, pseudoHeaderSum, sum16 } = checksum;
+const { read16 } = bytes;
 
 /**
  * A checksum field judged instead of compared (DESIGN.md §5): a checksum is accepted when it verifies, or when it

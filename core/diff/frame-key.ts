@@ -1,7 +1,12 @@
 import { ETHERNET_LINK, type FrameList } from './frame.ts';
-import { hashBytes, mixHash } from './hash.ts';
-import { normaliseFrame, type Family, type FieldSink, type NormaliseContext, type SameMacs, type TokenKind } from './normalise.ts';
+import * as hashes from './hash.ts';
+import * as walk from './normalise.ts';
+import { type Family, type FieldSink, type NormaliseContext, type SameMacs, type TokenKind } from './normalise.ts';
 import { TcpTracker } from './tcp-tracker.ts';
+
+// Module-local bindings of helpers called for every frame (see core/diff/normalise.ts).
+const { hashBytes, mixHash } = hashes;
+const { normaliseFrame } = walk;
 
 /**
  * A capture with each frame's alignment key: the hash of the frame with every masked field zeroed and what it

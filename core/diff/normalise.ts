@@ -1,12 +1,13 @@
-import { isMulticastMac, readMac } from '../mac.ts';
-import { readIpv4 } from '../ipv4.ts';
-import { read16, read32 } from '../wire/bytes.ts';
+import * as macs from '../mac.ts';
+import * as ipv4s from '../ipv4.ts';
+import * as bytes from '../wire/bytes.ts';
 import { EtherType } from '../wire/ethernet.ts';
 import { IcmpType } from '../wire/icmp.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
 import { TcpOptionKind } from '../wire/tcp.ts';
-import { ChecksumStatus, judgeRange, judgeTransport } from './checksum-status.ts';
-import { hashBytes } from './hash.ts';
+import * as checksums from './checksum-status.ts';
+import { ChecksumStatus } from './checksum-status.ts';
+import * as hashes from './hash.ts';
 import { relative32, type TcpTracker, type TcpView } from './tcp-tracker.ts';
 import { Variation, type VariationName } from './variation.ts';
 
@@ -21,6 +22,14 @@ import { Variation, type VariationName } from './variation.ts';
  *   sequence or acknowledgment number by its value relative to the connection's first.
  * The walk feeds a sink: the frame keys use it to align captures fast, the field lists to name differences.
  */
+
+// Module-local bindings of the helpers the walk calls for every field: reading an imported binding costs a lookup
+// each time under the TypeScript loader, a local constant does not.
+const { isMulticastMac, readMac } = macs;
+const { readIpv4 } = ipv4s;
+const { read16, read32 } = bytes;
+const { judgeRange, judgeTransport } = checksums;
+const { hashBytes } = hashes;
 
 /** The value families of variable fields, each a bijection between the two captures (TCP timestamps: a tolerance). */
 export const Family = { Mac: 0, IpId: 1, IcmpId: 2, Timeval: 3, Port: 4, TcpSeq: 5, TcpTimestamp: 6 } as const;
