@@ -81,6 +81,9 @@ export class Bridge extends NetDevice implements MasterDevice {
     // br_add_if() → br_port_carrier_check(): the other ports' states stand; select the new one's.
     this.selectPortState(port);
     this.setCarrier(this.forwardingPorts > 0);
+    // Measured: adding a forwarding port to an up bridge whose carrier is already on turns UNKNOWN into UP at once,
+    // so the operstate is recomputed when a port joins, not only at carrier events.
+    this.linkwatch();
     this.owner.deviceChanged(device, 'master');
     return undefined;
   }
