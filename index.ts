@@ -17,3 +17,7 @@ export { createPcapFile, pcapBytes } from './core/pcap/writer.ts';
 export { openCapture, readCapture } from './core/pcap/reader.ts';
 export { createPrinter } from './core/decode/printer.ts';
 export { compileFilter } from './core/decode/filter.ts';
+export { replay, ReplayRefusedError, type ReplayOptions, type ReplayResult } from './kernel-adapter/replay.ts';
+export { compare, formatCompareReport, type CompareReport, type CompareOptions, type EngineRun } from './core/diff/compare.ts';
+export { compareScenario } from './cli/compare.ts';
+export { readFrameTable } from './core/diff/capture-file.ts';
