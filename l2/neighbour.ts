@@ -123,6 +123,8 @@ export class NeighbourTable<P> {
   private count = 0;
   /** gc_thresh1: below it the periodic GC leaves STALE and FAILED entries alone (neigh_periodic_work()). */
   gcThresh1 = 128;
+  /** TEST ONLY (a planted fault for issue 6's shrinker test, sim/faults.ts): PROBE-state re-probes are not sent. */
+  dropReprobe = false;
   gcThresh2 = 512;
   gcThresh3 = 1024;
   /**
@@ -258,6 +260,10 @@ export class NeighbourTable<P> {
   private probe(entry: NeighbourEntry<P>): void {
     const parms = this.parmsOf(entry.device);
     const tail = entry.queue[entry.queue.length - 1]?.packet;
+    if (this.dropReprobe && entry.state === 'PROBE') {
+      entry.probes++;
+      return;
+    }
     // arp_solicit(): unicast to the cached address while probes < ucast_probes; app probes go to userspace.
     if (entry.probes < parms.ucastProbes) this.ops.solicit(entry, true, tail);
     else if (entry.probes - parms.ucastProbes >= parms.appProbes) this.ops.solicit(entry, false, tail);

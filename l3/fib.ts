@@ -76,6 +76,11 @@ export class FibTable {
   /** The prefix lengths that hold routes, longest first: a lookup tries only these (as the trie skips the rest). */
   private lengths: number[] = [];
   private count = 0;
+  /**
+   * TEST ONLY (a planted fault for issue 6's shrinker test, sim/faults.ts): 'last' takes the last usable alias of
+   * the first usable one's TOS and metric instead of the first. Always 'first' outside that test.
+   */
+  tieOrder: 'first' | 'last' = 'first';
 
   constructor(readonly id: number) {}
 
@@ -180,14 +185,10 @@ export class FibTable {
       const key = (destination & MASKS[len]!) >>> 0;
       const list = this.byLength[len]!.get(key);
       if (!list) continue;
-      for (const route of list) {
-        if (route.tos !== 0 && route.tos !== (options.tos ?? 0)) continue;
-        if (minScope !== 0 && scopeValue(route.scope) < minScope) continue;
-        if (route.dead) continue;
-        if (route.type === 'unreachable' || route.type === 'blackhole' || route.type === 'prohibit' || route.type === 'throw') {
-          return { route, prefixLength: len };
-        }
-        if (options.oif !== undefined && route.device !== options.oif) continue;
+      for (let k = 0; k < list.length; k++) {
+        const route = list[k]!;
+        if (!usable(route, options, minScope)) continue;
+        if (this.tieOrder === 'last') return { route: lastTie(list, k, options, minScope), prefixLength: len };
         return { route, prefixLength: len };
       }
     }
@@ -198,6 +199,25 @@ export class FibTable {
   covers(destination: Ipv4Address): boolean {
     return this.routes().some((r) => cidrContains({ address: r.destination, prefixLength: r.prefixLength }, destination));
   }
+}
+
+/** Whether a lookup may take this alias: TOS, scope, alive, and the output device when one is asked for. */
+function usable(route: Route, options: LookupOptions, minScope: number): boolean {
+  if (route.tos !== 0 && route.tos !== (options.tos ?? 0)) return false;
+  if (minScope !== 0 && scopeValue(route.scope) < minScope) return false;
+  if (route.dead) return false;
+  if (route.type === 'unreachable' || route.type === 'blackhole' || route.type === 'prohibit' || route.type === 'throw') return true;
+  return options.oif === undefined || route.device === options.oif;
+}
+
+/** TEST ONLY (the `tieOrder: 'last'` fault): the last usable alias with the same TOS and metric as `list[k]`. */
+function lastTie(list: readonly Route[], k: number, options: LookupOptions, minScope: number): Route {
+  const first = list[k]!;
+  let pick = first;
+  for (let j = k + 1; j < list.length && list[j]!.tos === first.tos && list[j]!.metric === first.metric; j++) {
+    if (usable(list[j]!, options, minScope)) pick = list[j]!;
+  }
+  return pick;
 }
 
 /** The netmask of each prefix length, 0..32. */

@@ -8,6 +8,7 @@ import { Dummy } from '../l2/dummy.ts';
 import type { TimerWheel } from '../l2/timer-wheel.ts';
 import { Veth } from '../l2/veth.ts';
 import { NetNamespace, type DropRecord, type NamespaceHost } from '../l3/namespace.ts';
+import { applyFaults, type Faults } from './faults.ts';
 import { Runner } from './runner.ts';
 
 /** The name the scenario's own (unnamed) namespace goes by internally. */
@@ -45,13 +46,18 @@ export class Network implements NamespaceHost {
   /** The kernel's timer wheel for neighbour timers (compare mode); undefined: timers run at their deadlines. */
   readonly timerWheel: TimerWheel | undefined;
 
-  constructor(options: { seed?: number; reachableTimes?: ReadonlyMap<string, number>; timerWheel?: TimerWheel } = {}) {
+  /** TEST ONLY: planted faults (sim/faults.ts); undefined in every real run. */
+  readonly faults: Faults | undefined;
+
+  constructor(options: { seed?: number; reachableTimes?: ReadonlyMap<string, number>; timerWheel?: TimerWheel; faults?: Faults } = {}) {
     this.seed = (options.seed ?? DEFAULT_SEED) >>> 0;
     this.reachableTimes = options.reachableTimes ?? new Map();
     this.timerWheel = options.timerWheel;
+    this.faults = options.faults;
     this.root = new Random(this.seed);
     this.macRandom = this.root.stream(SeedStream.Mac);
     this.global = new NetNamespace(GLOBAL, this);
+    applyFaults(this.global, this.faults);
   }
 
   /** NamespaceHost: a seeded stream per purpose, stable whatever else is drawn. */
@@ -87,6 +93,7 @@ export class Network implements NamespaceHost {
   addNamespace(name: string): NetNamespace | 'File exists' {
     if (this.namespaces.has(name)) return 'File exists';
     const ns = new NetNamespace(name, this);
+    applyFaults(ns, this.faults);
     this.namespaces.set(name, ns);
     return ns;
   }
