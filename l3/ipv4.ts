@@ -102,24 +102,27 @@ export function multicastMac(group: Ipv4Address): MacAddress {
 /**
  * ip_local_out() → ip_output() → ip_finish_output(): sends a locally built datagram along `route`. Loopback
  * destinations go through lo; broadcast and multicast need no ARP; unicast goes through the neighbour table.
+ * Returns the error the sending system call gets: a netfilter hook's DROP (or REJECT) is EPERM
+ * (net/netfilter/core.c: nf_hook_slow(), NF_DROP_GETERR() 0 → -EPERM), as sendmsg(2) on a UDP or raw socket reports.
  */
-export function ipSend(ns: NetNamespace, frame: Uint8Array, route: OutputRoute): void {
+export function ipSend(ns: NetNamespace, frame: Uint8Array, route: OutputRoute): 'Operation not permitted' | undefined {
   // __ip_local_out(): NF_INET_LOCAL_OUT; a destination NAT there means routing again (ip_route_me_harder()).
   const out = nfHook(ns, 'OUTPUT', frame, undefined, route.device);
-  if (!out) return;
+  if (!out) return 'Operation not permitted';
   let current = route;
   if (out !== frame && readAddress(out, ETHERNET_HEADER_LEN + 16) !== readAddress(frame, ETHERNET_HEADER_LEN + 16)) {
     const again = routeOutput(ns, readAddress(out, ETHERNET_HEADER_LEN + 16), { source: readAddress(out, ETHERNET_HEADER_LEN + 12) });
     if (typeof again === 'string') {
       ns.drop(route.device, out, 'no route');
-      return;
+      return undefined;
     }
     current = again;
   }
   // ip_output(): NF_INET_POST_ROUTING.
   const post = nfHook(ns, 'POSTROUTING', out, undefined, current.device);
-  if (!post) return;
+  if (!post) return 'Operation not permitted';
   finishOutput(ns, post, current.device, current.nexthop, current.kind);
+  return undefined;
 }
 
 function readAddress(bytes: Uint8Array, offset: number): Ipv4Address {

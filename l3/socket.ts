@@ -42,7 +42,8 @@ export type Errno =
   | 'Broken pipe'
   | 'Transport endpoint is not connected'
   | 'Operation now in progress'
-  | 'Resource temporarily unavailable';
+  | 'Resource temporarily unavailable'
+  | 'Operation not permitted';
 
 /**
  * The errno of an ICMP destination unreachable code and whether it is a hard error (net/ipv4/icmp.c:

@@ -150,8 +150,8 @@ export class UdpSocket {
         );
       },
     );
-    ipSend(ns, frame, route);
-    return undefined;
+    // A netfilter DROP or REJECT on the way out fails the call (EPERM), as ip_send_skb() passes it back.
+    return ipSend(ns, frame, route);
   }
 
   /** close(2): the socket leaves the table. */

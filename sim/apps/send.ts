@@ -69,7 +69,8 @@ export class SendProcess extends SimProcess {
       ip[10] = checksum >>> 8;
       ip[11] = checksum & 0xff;
     }
-    ipSend(this.ns, frame, route);
+    // raw_sendmsg(): a netfilter DROP on the way out is the call's error (EPERM); the adapter's helper prints it.
+    if (ipSend(this.ns, frame, route)) return this.fail(`send to ${formatIpv4(this.c.destination)}: Operation not permitted`);
     this.sent++;
     if (this.sent >= this.c.count) {
       this.exit(0);
