@@ -15,6 +15,10 @@ commands:
                        compare two captures frame by frame, after normalisation
   compare FILE [--json] [--pcap-dir DIR] [--no-same-macs] [--tolerance MS]
                        run a scenario on the kernel (root) and the simulator, and compare them
+  fuzz [--runs N] [--seed S] [--kernel] [--out DIR] [--replay-path P]
+                       generated scenarios through the properties (and the kernel), shrinking a failure
+  check FILE|--gen [--kernel]
+                       the properties (reachability, neighbours, TTL, NAT, conservation) on a run
 `;
 
 /** Runs one twinnet command; resolves to the process exit status. */
@@ -30,6 +34,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'decode') return (await import('./decode.ts')).decodeCommand(argv.slice(1));
   if (command === 'diff') return (await import('./diff.ts')).diffCommand(argv.slice(1));
   if (command === 'compare') return (await import('./compare.ts')).compareCommand(argv.slice(1));
+  if (command === 'fuzz') return (await import('./fuzz.ts')).fuzzCommand(argv.slice(1));
+  if (command === 'check') return (await import('./fuzz.ts')).checkCommand(argv.slice(1));
   process.stderr.write(`twinnet: unknown command "${command}"\n${USAGE}`);
   return 2;
 }
