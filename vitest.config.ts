@@ -12,6 +12,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/kernel/**'],
+          setupFiles: ['test/support/fast-check-seed.ts'],
           testTimeout: 30_000,
         },
       },
@@ -19,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'kernel',
           include: ['test/kernel/**/*.test.ts'],
+          setupFiles: ['test/support/fast-check-seed.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,

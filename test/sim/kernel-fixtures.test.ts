@@ -92,7 +92,7 @@ const fixtures = readdirSync(ROOT, { withFileTypes: true })
   .sort();
 
 /** Fixtures where the simulator is known to differ from the kernel (each difference has its own test below). */
-const KNOWN_DIVERGENT = new Set(['d-bridge']);
+const KNOWN_DIVERGENT = new Set<string>([]);
 
 describe('the simulator against recorded kernel runs (fixtures/kernel)', () => {
   it('has the recordings', () => {
