@@ -260,7 +260,9 @@ export class Runner {
             this.jobs.push({ process, taken: process.output.length, redirect });
           }
         }
-        status = process.running ? 0 : (process.exitStatus ?? 0);
+        // An asynchronous list's status is 0 whatever its program does (POSIX sh 2.9.3.1); a foreground
+        // tcpdump that could not start has its own.
+        status = background || process.running ? 0 : (process.exitStatus ?? 0);
       } else {
         this.runForeground(process);
         forward();
