@@ -76,6 +76,15 @@ export interface TcpSegment {
 /** The outcome of a tracked segment: accepted (the connection may have died), or invalid (-NF_ACCEPT). */
 export type TcpVerdict = 'accept' | 'invalid' | 'repeat';
 
+/**
+ * tcp_error()'s tcp_valid_flags[]: the flag combinations (ECE, CWR and PSH aside) conntrack takes; any other
+ * (SYN with FIN, FIN alone, no flag at all …) makes the segment invalid: no entry is made or updated.
+ */
+export function tcpValidFlags(flags: number): boolean {
+  const f = flags & 0x37;
+  return f === 0x02 || f === 0x22 || f === 0x12 || f === 0x04 || f === 0x14 || f === 0x11 || f === 0x31 || f === 0x10 || f === 0x30;
+}
+
 function index(flags: number): number {
   if (flags & 0x04) return RST;
   if (flags & 0x02) return flags & 0x10 ? SYNACK : SYN;

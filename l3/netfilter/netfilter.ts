@@ -8,7 +8,7 @@ import type { NetNamespace } from '../namespace.ts';
 import { Reassembly } from '../reassembly.ts';
 import { genericPacket } from './conntrack-generic.ts';
 import { icmpErrorConn, icmpPacket } from './conntrack-icmp.ts';
-import { tcpNew, tcpPacket, type TcpSegment } from './conntrack-tcp.ts';
+import { tcpNew, tcpPacket, tcpValidFlags, type TcpSegment } from './conntrack-tcp.ts';
 import { udpPacket } from './conntrack-udp.ts';
 import { ConntrackTable, IPS, NfConn, type Direction, type TupleHash } from './conntrack.ts';
 import { logLine, type KernelLogRecord } from './log.ts';
@@ -259,7 +259,7 @@ export class Netfilter implements PacketFilter {
       switch (tuple.protocol) {
         case IpProtocol.Tcp: {
           const segment = tcpSegment(d);
-          if (!segment) result = 'invalid';
+          if (!segment || !tcpValidFlags(segment.flags)) result = 'invalid';
           else if (!conn.tcp && !tcpNew(conn, segment)) result = 'invalid';
           else result = tcpPacket(conn, dir, segment, now, () => this.kill(conn, now));
           break;
