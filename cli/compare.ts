@@ -19,7 +19,7 @@ import { parseDivergences, type Divergence } from '../core/doctest/divergences.t
 import { formatIpv4 } from '../core/ipv4.ts';
 import { formatScenarioError, parseScenarioFile, type Scenario } from '../core/scenario/index.ts';
 import { replay, ReplayRefusedError, type ReplayResult } from '../kernel-adapter/replay.ts';
-import { conntrackLine } from '../l3/netfilter/conntrack-list.ts';
+import { conntrackLine, conntrackUse } from '../l3/netfilter/conntrack-list.ts';
 import { existingNetfilter } from '../l3/netfilter/netfilter.ts';
 import { ctime, saveTable } from '../l3/netfilter/xt-save.ts';
 import type { NetNamespace } from '../l3/namespace.ts';
@@ -55,7 +55,7 @@ export function simulatorState(net: Network): StateDump[] {
       neighbours: s.neighbours,
       fdb: s.fdb,
       iptables: { filter: table('filter'), nat: table('nat') },
-      conntrack: (nf?.conntrack.entries(net.now) ?? []).map((c) => `${conntrackLine(c, net.now)}\n`).join(''),
+      conntrack: (nf?.conntrack.entries(net.now) ?? []).map((c) => `${conntrackLine(c, net.now, conntrackUse(ns, nf!.conntrack, c, net.now))}\n`).join(''),
       neighbourTimers: neighbourTimings(ns),
     });
   }

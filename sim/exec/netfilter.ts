@@ -1,6 +1,6 @@
 import { SECOND } from '../../core/clock.ts';
 import type { Command, ConntrackList, Iptables, IptablesSave } from '../../core/scenario/index.ts';
-import { conntrackLine, conntrackSummary } from '../../l3/netfilter/conntrack-list.ts';
+import { conntrackLine, conntrackSummary, conntrackUse } from '../../l3/netfilter/conntrack-list.ts';
 import { existingNetfilter, netfilterOf, type Netfilter } from '../../l3/netfilter/netfilter.ts';
 import { listChains } from '../../l3/netfilter/xt-list.ts';
 import { logLevel, normaliseRule, type XtRuleSpec } from '../../l3/netfilter/xt-rule.ts';
@@ -112,7 +112,7 @@ export function conntrackList(ctx: ExecContext<Command & ConntrackList>): Outcom
   const now = ctx.net.now;
   const wanted = ctx.command.protocol === undefined ? undefined : { tcp: 6, udp: 17, icmp: 1 }[ctx.command.protocol];
   const entries = (nf?.conntrack.entries(now) ?? []).filter((conn) => wanted === undefined || conn.protocol === wanted);
-  for (const conn of entries) ctx.io.stdout(`${conntrackLine(conn, now)}\n`);
+  for (const conn of entries) ctx.io.stdout(`${conntrackLine(conn, now, conntrackUse(ctx.ns, nf!.conntrack, conn, now))}\n`);
   ctx.io.stderr(`${conntrackSummary(entries.length)}\n`);
   return done();
 }
