@@ -41,6 +41,13 @@ import { simulatorVethMacs } from './replay.ts';
 /* ------------------------------------------------------------------------------------------------------------ */
 /* One scenario                                                                                                 */
 
+/**
+ * The kernel's timer wheel for the simulator's side of a differential run (this machine: CONFIG_HZ=250; the
+ * jiffies phase is unknown, 0 is as good as any): neighbour and TCP timers then run as late as the kernel's, so
+ * that a SYN retransmission due at 1 s comes after netcat's 1 s poll timeout, as it does on the kernel.
+ */
+export const KERNEL_TIMER_WHEEL = { hz: 250, phase: 0 } as const;
+
 /** The simulator's run judged by the properties. */
 export interface SimCheck {
   readonly observation: SimObservation;
@@ -132,7 +139,7 @@ function recordedOf(kernel: ReplayResult): RecordedKernel {
 
 /** The simulator against a kernel run (live or recorded): the comparison and the simulator's run. */
 export function againstRecorded(scenario: Scenario, kernel: RecordedKernel, faults?: Faults): { report: CompareReport; candidate: SimObservation } {
-  const sim = simulatorSide(scenario, { seed: kernel.seed, reachableTimes: kernel.reachableTimes, capture: 'kernel', ...(faults ? { faults } : {}) });
+  const sim = simulatorSide(scenario, { seed: kernel.seed, reachableTimes: kernel.reachableTimes, capture: 'kernel', timerWheel: KERNEL_TIMER_WHEEL, ...(faults ? { faults } : {}) });
   const report = compare(
     { captures: kernel.captures, transcript: kernel.transcript, state: kernel.state },
     { captures: sim.observation.captures, transcript: sim.observation.transcript, state: sim.state, neighbourTimersAfter: sim.timers },

@@ -281,6 +281,10 @@ function resolveTraffic(
         const end = p.links[e.link % p.links.length]!.ends[e.end];
         events.push(inNs(end.ns, `ip link set ${end.name} down`));
         if (e.back) events.push(inNs(end.ns, `ip link set ${end.name} up`));
+        // The kernel handles the peer's carrier change in linkwatch, at most once a second for a veth whose index
+        // equals its peer's (linkwatch_urgent_event(), linkwatch_schedule_work()): until then operstate, the
+        // routes' linkdown flag and the qdisc lag behind. A second later they have settled, as the simulator's.
+        events.push('sleep 1');
         break;
       }
       case 'show': {
@@ -315,6 +319,8 @@ function eventSeconds(e: GenEvent): number {
       return e.background ? 0 : (e.count - 1) * 0.2 + 1;
     case 'sleep':
       return e.tenths / 10;
+    case 'flap':
+      return 1;
     default:
       return 0;
   }
