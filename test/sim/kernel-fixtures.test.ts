@@ -5,7 +5,8 @@
  * the same seed (so the same MACs) and the kernel's reachable times, and `compare` (core/diff) must find nothing
  * but declared variation. Where the simulator is wrong, the test says so with `it.fails` and the difference.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateWithTimers, simulatorRun } from '../../cli/compare.ts';
@@ -82,7 +83,10 @@ function compareFixture(name: string): CompareReport {
   const scenario = parseScenarioFile(file);
   if (!scenario.ok) throw new Error(scenario.error.message);
   const kernel = recorded(name);
-  const { result, timers } = simulateWithTimers(scenario.value, { seed: kernel.seed, reachableTimes: kernel.reachableTimes });
+  // `tcpdump -w FILE` lines write where the run's pcap directory says: a temporary one, not the working directory.
+  const pcapDir = mkdtempSync(join(tmpdir(), 'twinnet-fixture-'));
+  const { result, timers } = simulateWithTimers(scenario.value, { seed: kernel.seed, reachableTimes: kernel.reachableTimes, pcapDir });
+  rmSync(pcapDir, { recursive: true, force: true });
   return compare(kernel.run, simulatorRun(result, timers), { sameMacs: kernel.macs });
 }
 
