@@ -359,7 +359,8 @@ function tcp(data: Uint8Array, at: number, end: number, captured: boolean, quote
   sink.token(n.tcpChecksum, at + 16, 2, TokenKind.Checksum, judgeTransport(data, at + 16, at, end, source, destination, IpProtocol.Tcp, length, captured && !quoted));
   sink.exact(n.tcpUrgent, at + 18, 2);
   const headerEnd = Math.min(end, at + Math.max(20, (data[at + 12]! >> 4) * 4));
-  tcpOptions(data, at + 20, headerEnd, view, sink, n);
+  // A quoted segment's timestamps are its connection's (an ICMP error quoting a SYN): relative as the segment's own.
+  tcpOptions(data, at + 20, headerEnd, view ?? (quoted ? ctx.tcp.lookup(source, sport, destination, dport) : undefined), sink, n);
   if (end > headerEnd) sink.exact(n.tcpPayload, headerEnd, end - headerEnd);
 }
 
