@@ -95,6 +95,38 @@ const SECTIONS: readonly SectionSpec[] = [
   { section: 'fdb', key: (f) => `${str(f['mac'])} dev ${str(f['ifname'])}${f['master'] !== undefined ? ` master ${str(f['master'])}` : ''}${f['vlan'] !== undefined ? ` vlan ${str(f['vlan'])}` : ''}`, unordered: true },
 ];
 
+/** An item's `flags` as a list of words. */
+function flagsOf(item: JsonObject): string[] {
+  const f = item['flags'];
+  return Array.isArray(f) ? f.map((x) => String(x)) : [];
+}
+
+/** Whether two flag lists differ in `flag` only. */
+function differOnlyIn(a: readonly string[], b: readonly string[], flag: string): boolean {
+  const strip = (l: readonly string[]): string => l.filter((x) => x !== flag).join(',');
+  return strip(a) === strip(b);
+}
+
+/**
+ * `linkwatch-delay`: a link whose carrier (LOWER_UP) both sides agree on but whose operstate and NO-CARRIER differ,
+ * or a route that differs in its linkdown flag only: linkwatch had not yet run on the kernel (or had) when the
+ * state was dumped (net/core/link_watch.c: linkwatch_schedule_work() delays non-urgent events up to a second after
+ * its last run, machine-wide; a veth is urgent only when its index differs from its peer's).
+ */
+function linkwatchLag(section: StateSection, a: JsonObject, b: JsonObject, fields: readonly FieldDifference[]): boolean {
+  const fa = flagsOf(a);
+  const fb = flagsOf(b);
+  if (section === 'links' || section === 'addresses') {
+    if (!fa.includes('LOWER_UP') || !fb.includes('LOWER_UP') || fa.includes('NO-CARRIER') === fb.includes('NO-CARRIER')) return false;
+    // The side linkwatch has not reached yet shows NO-CARRIER with an operstate that is still down.
+    const lagging = fa.includes('NO-CARRIER') ? a : b;
+    if (lagging['operstate'] !== 'DOWN' && lagging['operstate'] !== 'LOWERLAYERDOWN') return false;
+    return fields.every((f) => f.field === 'operstate' || (f.field === 'flags' && differOnlyIn(fa, fb, 'NO-CARRIER')));
+  }
+  if (section === 'routes') return fields.every((f) => f.field === 'flags' && differOnlyIn(fa, fb, 'linkdown'));
+  return false;
+}
+
 /** Numbers repeated keys as `KEY #2`, `KEY #3`, so that equal keys pair in order. */
 function numbered(keys: readonly string[]): string[] {
   const seen = new Map<string, number>();
@@ -169,6 +201,7 @@ export class StateComparer {
       if (fields.length === 0 && !reordered) continue;
       let classification = fields.some((f) => f.classification.kind === 'divergence') || reordered ? DIVERGENCE : fields[0]!.classification;
       if (spec.section === 'neighbours' && !reordered && this.nudVariation(a[i]!, b[j]!, fields, da, db)) classification = variation(Variation.NudTimerJitter);
+      if (classification.kind === 'divergence' && !reordered && fields.length > 0 && linkwatchLag(spec.section, a[i]!, b[j]!, fields)) classification = variation(Variation.LinkwatchDelay);
       this.push({ namespace: ns, section: spec.section, kind: fields.length > 0 ? 'different' : 'reordered', item: keyA[i]!, fields, classification });
     }
     for (const i of pairing.onlyA) this.push({ namespace: ns, section: spec.section, kind: 'missing', item: `${keyA[i]!}: ${JSON.stringify(a[i])}`, fields: [], classification: DIVERGENCE });

@@ -41,6 +41,11 @@ export const Variation = {
   HashOrder: 'hash-order',
   /** conntrack's per-entry timeout counts down in real seconds (nf_ct_expires()). */
   ConntrackTimeout: 'conntrack-timeout',
+  /**
+   * A carrier change reaches operstate, the RUNNING flag and routes' linkdown flag through linkwatch, which runs
+   * non-urgent events at most once a second machine-wide (linkwatch_schedule_work()): they may lag the carrier.
+   */
+  LinkwatchDelay: 'linkwatch-delay',
 } as const;
 
 /** A declared variation's name. */
