@@ -141,11 +141,23 @@ function recordedOf(kernel: ReplayResult): RecordedKernel {
 export function againstRecorded(scenario: Scenario, kernel: RecordedKernel, faults?: Faults): { report: CompareReport; candidate: SimObservation } {
   const sim = simulatorSide(scenario, { seed: kernel.seed, reachableTimes: kernel.reachableTimes, capture: 'kernel', timerWheel: KERNEL_TIMER_WHEEL, ...(faults ? { faults } : {}) });
   const report = compare(
-    { captures: kernel.captures, transcript: kernel.transcript, state: kernel.state },
-    { captures: sim.observation.captures, transcript: sim.observation.transcript, state: sim.state, neighbourTimersAfter: sim.timers },
+    { captures: beforeEnd(kernel.captures, kernel.transcript), transcript: kernel.transcript, state: kernel.state },
+    { captures: beforeEnd(sim.observation.captures, sim.observation.transcript), transcript: sim.observation.transcript, state: sim.state, neighbourTimersAfter: sim.timers },
     { sameMacs: true },
   );
   return { report, candidate: sim.observation };
+}
+
+/**
+ * `capture-end`: how long after its last command the kernel's capture still runs depends on real time (background
+ * programs get 200 ms, then the helpers drain), so a frame due near the end (an ARP retry, a timer the wheel
+ * rounds) may fall on either side of it. Each run's frames are compared up to 300 ms before its last command ends.
+ */
+export const CAPTURE_END_MARGIN = 300_000_000;
+
+function beforeEnd(captures: ReadonlyMap<string, readonly DiffFrame[]>, transcript: readonly TranscriptEntry[]): Map<string, DiffFrame[]> {
+  const end = (transcript.at(-1)?.endedAt ?? 0) - CAPTURE_END_MARGIN;
+  return new Map([...captures].map(([point, frames]) => [point, frames.filter((f) => f.at <= end)]));
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */

@@ -157,4 +157,8 @@ export interface GenOptions {
   readonly maxSeconds?: number;
   /** Whether a bridge with no port is kept (default true; the kernel campaign leaves them out: their MAC is random). */
   readonly portlessBridges?: boolean;
+  /** The IP options `send` probes may carry (default both record route and router alert). */
+  readonly ipOptions?: readonly ('rr' | 'ra')[];
+  /** The show commands traffic may include (default all). */
+  readonly shows?: readonly ('neigh' | 'route' | 'addr' | 'iptables' | 'conntrack' | 'fdb')[];
 }

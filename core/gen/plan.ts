@@ -84,6 +84,7 @@ export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: num
   const create: string[] = [];
   const addresses: string[] = [];
   const ups: string[] = [];
+  const rulesAt = lines.length;
   const backboneRoutes: string[] = [];
   if (g.backbone && n > 1) {
     if (!g.forwarding.map(nsOf).includes(0)) lines.push(inNs(0, 'sysctl -qw net.ipv4.ip_forward=1'));
@@ -188,7 +189,11 @@ export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: num
     lines.push(inNs(ns, `ip route add ${dest} via ${formatIpv4(via)}${r.metric ? ` metric ${r.metric}` : ''}`));
   }
 
-  for (const p of g.policies) lines.push(inNs(nsOf(p.ns), `iptables -P ${p.chain} DROP`));
+  // Filter and nat rules go in before the links exist (they name devices, which need not exist yet), so that
+  // conntrack follows every packet from the start: a bridge's first IGMP report, sent when it comes up, then gets
+  // its entry on both engines alike whatever the random delay of its second.
+  const rules: string[] = [];
+  for (const p of g.policies) rules.push(inNs(nsOf(p.ns), `iptables -P ${p.chain} DROP`));
   const cidr = (ref: { target: number; host: boolean }): string => {
     const t = targets[ref.target % targets.length]!;
     return ref.host ? `${formatIpv4(t)}/32` : `${formatIpv4(networkOf({ address: t, prefixLength: 24 }))}/24`;
@@ -205,7 +210,7 @@ export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: num
     if (rule.dport !== undefined && (rule.proto === 'udp' || rule.proto === 'tcp')) parts.push(`--dport ${PROBE_PORT + (rule.dport % Math.max(1, g.events.length))}`);
     if (rule.state) parts.push(`-m conntrack --ctstate ${rule.state}`);
     parts.push(`-j ${rule.target}`);
-    lines.push(inNs(ns, parts.join(' ')));
+    rules.push(inNs(ns, parts.join(' ')));
   }
   for (const rule of g.nat) {
     const ns = nsOf(rule.ns);
@@ -214,20 +219,21 @@ export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: num
     if (rule.kind === 'masquerade') {
       const out = ifaces[rule.outIface % ifaces.length]!;
       const src = rule.src === undefined ? '' : ` -s ${cidr({ target: rule.src, host: false })}`;
-      lines.push(inNs(ns, `iptables -t nat -A POSTROUTING${src} -o ${out.name} -j MASQUERADE`));
+      rules.push(inNs(ns, `iptables -t nat -A POSTROUTING${src} -o ${out.name} -j MASQUERADE`));
     } else if (rule.kind === 'snat') {
       const out = ifaces[rule.outIface % ifaces.length]!;
       if (!out.address) continue;
-      lines.push(inNs(ns, `iptables -t nat -A POSTROUTING -o ${out.name} -j SNAT --to-source ${formatIpv4(out.address.address)}`));
+      rules.push(inNs(ns, `iptables -t nat -A POSTROUTING -o ${out.name} -j SNAT --to-source ${formatIpv4(out.address.address)}`));
     } else {
       const locals = ownAddresses(ns);
       if (locals.length === 0) continue;
       const port = PROBE_PORT + (rule.dport % Math.max(1, g.events.length));
       const to = targets[rule.to % targets.length]!;
-      lines.push(inNs(ns, `iptables -t nat -A PREROUTING -d ${formatIpv4(locals[rule.local % locals.length]!)} -p ${rule.proto} --dport ${port} -j DNAT --to-destination ${formatIpv4(to)}`));
+      rules.push(inNs(ns, `iptables -t nat -A PREROUTING -d ${formatIpv4(locals[rule.local % locals.length]!)} -p ${rule.proto} --dport ${port} -j DNAT --to-destination ${formatIpv4(to)}`));
     }
   }
 
+  lines.splice(rulesAt, 0, ...rules);
   const { traffic, seconds } = resolveTraffic(g, { n, targets, addressTargets, interfaces, links, maxSeconds: options.maxSeconds ?? Infinity });
   lines.push(...traffic);
   return { namespaces, interfaces, links, targets, lines, seconds };
