@@ -59,7 +59,7 @@ function plannedSeconds(file: string): number {
 }
 
 /** Fixtures where the simulator is known to differ from the kernel (test/sim/kernel-fixtures.test.ts). */
-const KNOWN_DIVERGENT = new Set(['fixtures/kernel/d-bridge/scenario.sh']);
+const KNOWN_DIVERGENT = new Set<string>([]);
 
 describeKernel('twinnet compare on the kernel fixtures', () => {
   guardHostNamespace();
