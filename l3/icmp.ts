@@ -1,4 +1,4 @@
-import { MILLISECOND, type Instant } from '../core/clock.ts';
+import { MILLISECOND, SECOND, type Instant } from '../core/clock.ts';
 import { type Ipv4Address } from '../core/ipv4.ts';
 import { internetChecksum, verifiesChecksum } from '../core/checksum.ts';
 import { IpProtocol } from '../core/wire/ipv4.ts';
@@ -33,12 +33,7 @@ export class IcmpRateLimiter {
   allow(destination: Ipv4Address, now: Instant, ratelimitMs: number): boolean {
     const RATELIMIT = ratelimitMs * MILLISECOND;
     if (RATELIMIT === 0) return true;
-    let peer = this.peers.get(destination);
-    if (!peer) {
-      // inet_getpeer(): a new peer starts with rate_last 0, so its bucket is full.
-      peer = { tokens: 0, last: 0 - BURST_FACTOR * RATELIMIT };
-      this.peers.set(destination, peer);
-    }
+    const peer = this.peer(destination, now);
     let token = peer.tokens + (now - peer.last);
     peer.last = now;
     if (token > BURST_FACTOR * RATELIMIT) token = BURST_FACTOR * RATELIMIT;
@@ -50,7 +45,37 @@ export class IcmpRateLimiter {
     peer.tokens = token;
     return allowed;
   }
+
+  /**
+   * ip_error()'s own limit on the unreachables of a failed input route, on the same peer's tokens as icmp_send()
+   * then spends (net/ipv4/route.c: ip_rt_error_cost 1 s, ip_rt_error_burst 5 s): each such error costs the
+   * bucket twice, so a steady 5 per second gets two (measured: `ping -i 0.2` through a router without a route).
+   */
+  allowRouteError(destination: Ipv4Address, now: Instant): boolean {
+    const peer = this.peer(destination, now);
+    let token = peer.tokens + (now - peer.last);
+    if (token > ERROR_BURST) token = ERROR_BURST;
+    peer.last = now;
+    const allowed = token >= ERROR_COST;
+    if (allowed) token -= ERROR_COST;
+    peer.tokens = token;
+    return allowed;
+  }
+
+  /** inet_getpeer(): a new peer's rate_last is 60 s back, so its first calculation fills the bucket. */
+  private peer(destination: Ipv4Address, now: Instant): { tokens: number; last: Instant } {
+    let peer = this.peers.get(destination);
+    if (!peer) {
+      peer = { tokens: 0, last: now - 60 * SECOND };
+      this.peers.set(destination, peer);
+    }
+    return peer;
+  }
 }
+
+/** ip_rt_error_cost and ip_rt_error_burst (HZ and 5 * HZ). */
+const ERROR_COST = SECOND;
+const ERROR_BURST = 5 * SECOND;
 
 /** The largest ICMP error datagram: 576 bytes [RFC 1812 §4.3.2.3]. */
 const MAX_ERROR_LENGTH = 576;

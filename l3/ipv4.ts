@@ -275,7 +275,7 @@ export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array
     case 'unreachable':
       ns.drop(device, frame, route.silent ? 'forwarding off' : 'no route');
       // ip_error(): with forwarding off the packet goes silently; else ICMP net/host unreachable (rate limited).
-      if (!route.silent && pktType === 'host') {
+      if (!route.silent && pktType === 'host' && ns.icmpLimiter.allowRouteError(readAddress(pre, 12), ns.now)) {
         const code = route.error === 'net' ? 0 : route.error === 'host' ? 1 : 13;
         sendIcmpError(ns, pre, device, 3, code, 0);
       }
