@@ -149,14 +149,17 @@ export function againstRecorded(scenario: Scenario, kernel: RecordedKernel, faul
 }
 
 /**
- * `capture-end`: how long after its last command the kernel's capture still runs depends on real time (background
- * programs get 200 ms, then the helpers drain), so a frame due near the end (an ARP retry, a timer the wheel
- * rounds) may fall on either side of it. Each run's frames are compared up to 300 ms before its last command ends.
+ * `capture-end` (DESIGN.md §5): how long after its last command the kernel's capture still runs depends on real
+ * time (background programs get 200 ms, then the helpers drain), so a frame due near the end (an ARP retry, a
+ * timer the wheel rounds) may fall on either side of it. Each run's frames are compared up to the end of its last
+ * command, less 300 ms of it (generated scenarios end with a quiet `sleep`, whose last 300 ms are left out).
  */
 export const CAPTURE_END_MARGIN = 300_000_000;
 
 function beforeEnd(captures: ReadonlyMap<string, readonly DiffFrame[]>, transcript: readonly TranscriptEntry[]): Map<string, DiffFrame[]> {
-  const end = (transcript.at(-1)?.endedAt ?? 0) - CAPTURE_END_MARGIN;
+  const last = transcript.at(-1);
+  if (!last) return new Map(captures as Map<string, DiffFrame[]>);
+  const end = Math.max(last.startedAt, last.endedAt - CAPTURE_END_MARGIN);
   return new Map([...captures].map(([point, frames]) => [point, frames.filter((f) => f.at <= end)]));
 }
 

@@ -124,7 +124,11 @@ export function genScenarioArbitrary(options: GenOptions = {}): fc.Arbitrary<Gen
 
 /** Resolves a raw model with the options it was drawn with. */
 export function generatedScenario(model: GenScenario, options: GenOptions = {}): GeneratedScenario {
-  const plan = resolvePlan(model, { ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}), ...(options.portlessBridges !== undefined ? { portlessBridges: options.portlessBridges } : {}) });
+  const plan = resolvePlan(model, {
+    ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
+    ...(options.portlessBridges !== undefined ? { portlessBridges: options.portlessBridges } : {}),
+    ...(options.quietEnd !== undefined ? { quietEnd: options.quietEnd } : {}),
+  });
   return { model, plan, text: planText(plan) };
 }
 
@@ -140,4 +144,4 @@ export function scenarioArbitrary(options: GenOptions = {}): fc.Arbitrary<Genera
  * does `ip -br addr`: the state column it prints lags a carrier change on the kernel (DESIGN.md §5
  * `linkwatch-delay`, which state dumps absorb but transcripts do not).
  */
-export const KERNEL_GEN_OPTIONS: GenOptions = { maxNamespaces: 3, maxLinks: 4, maxBridges: 1, maxEvents: 5, maxRoutes: 3, maxFilterRules: 2, maxNatRules: 1, maxSeconds: 2, portlessBridges: false, ipOptions: ['ra'], shows: ['neigh', 'route', 'iptables', 'conntrack', 'fdb'] };
+export const KERNEL_GEN_OPTIONS: GenOptions = { maxNamespaces: 3, maxLinks: 4, maxBridges: 1, maxEvents: 5, maxRoutes: 3, maxFilterRules: 2, maxNatRules: 1, maxSeconds: 2, portlessBridges: false, quietEnd: true, ipOptions: ['ra'], shows: ['neigh', 'route', 'iptables', 'conntrack', 'fdb'] };

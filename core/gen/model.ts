@@ -159,6 +159,8 @@ export interface GenOptions {
   readonly portlessBridges?: boolean;
   /** The IP options `send` probes may carry (default both record route and router alert). */
   readonly ipOptions?: readonly ('rr' | 'ra')[];
+  /** End with `sleep 0.5` so that the last frames are not near the kernel's capture end (the kernel campaign). */
+  readonly quietEnd?: boolean;
   /** The show commands traffic may include (default all). */
   readonly shows?: readonly ('neigh' | 'route' | 'addr' | 'iptables' | 'conntrack' | 'fdb')[];
 }

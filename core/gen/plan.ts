@@ -61,7 +61,7 @@ function subnetBase(s: number): Ipv4Address {
 const WIDTHS = [24, 30, 16] as const;
 
 /** Resolves a raw scenario (see core/gen/model.ts) into its plan and text. */
-export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: number; readonly portlessBridges?: boolean } = {}): Plan {
+export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: number; readonly portlessBridges?: boolean; readonly quietEnd?: boolean } = {}): Plan {
   const n = Math.max(1, g.namespaces);
   // A bridge never given a port keeps the random MAC it was created with, which the kernel adapter does not set
   // (DESIGN.md §4 "MACs"): for the kernel, such bridges are left out.
@@ -234,7 +234,7 @@ export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: num
   }
 
   lines.splice(rulesAt, 0, ...rules);
-  const { traffic, seconds } = resolveTraffic(g, { n, targets, addressTargets, interfaces, links, maxSeconds: options.maxSeconds ?? Infinity });
+  const { traffic, seconds } = resolveTraffic(g, { n, quietEnd: options.quietEnd ?? false, targets, addressTargets, interfaces, links, maxSeconds: options.maxSeconds ?? Infinity });
   lines.push(...traffic);
   return { namespaces, interfaces, links, targets, lines, seconds };
 }
@@ -242,7 +242,7 @@ export function resolvePlan(g: GenScenario, options: { readonly maxSeconds?: num
 /** The traffic lines: listeners for the probes first (and a moment for them to start), then the events in order. */
 function resolveTraffic(
   g: GenScenario,
-  p: { n: number; targets: readonly Ipv4Address[]; addressTargets: readonly Ipv4Address[]; interfaces: readonly PlanInterface[]; links: readonly PlanLink[]; maxSeconds: number },
+  p: { n: number; quietEnd: boolean; targets: readonly Ipv4Address[]; addressTargets: readonly Ipv4Address[]; interfaces: readonly PlanInterface[]; links: readonly PlanLink[]; maxSeconds: number },
 ): { traffic: string[]; seconds: number } {
   const listeners: string[] = [];
   const events: string[] = [];
@@ -308,11 +308,11 @@ function resolveTraffic(
     seconds += 0.2;
   }
   traffic.push(...events);
-  // A background ping still running at the end would be cut at a point that depends on real time.
-  if (background) {
-    traffic.push('sleep 1');
-    seconds += 1;
-  }
+  // A quiet end: a background ping still running would be cut at a point that depends on real time, and the
+  // frames of the last moments fall on either side of the kernel's capture end (cli/fuzz.ts CAPTURE_END_MARGIN).
+  const tail = background ? 1 : p.quietEnd && events.length > 0 ? 0.5 : 0;
+  if (tail > 0) traffic.push(`sleep ${tail}`);
+  seconds += tail;
   return { traffic, seconds };
 }
 
