@@ -20,6 +20,17 @@ const UNSOLICITED_REPORT_INTERVAL = 1000 * MILLISECOND;
 /** igmp_ifc_start_timer() adds two jiffies (HZ 250) to every delay. */
 const TWO_JIFFIES = 8 * MILLISECOND;
 
+/** 224.0.0.1, which every IPv4 device joins when it comes up (ip_mc_up(): IGMP_ALL_HOSTS). */
+export const ALL_HOSTS = 0xe0000001;
+
+/**
+ * Whether `device` is a member of `group`, as ip_check_mc_rcu() looks it up on a received packet: every device of
+ * all-hosts, an up bridge of all-snoopers (the groups twinnet's stack joins; sockets join none).
+ */
+export function isGroupMember(device: NetDevice, group: number): boolean {
+  return group === ALL_HOSTS || (group === ALL_SNOOPERS && device.kind === 'bridge' && device.adminUp);
+}
+
 /**
  * Joining a group (net/ipv4/igmp.c: ip_mc_inc_group() → igmp_group_added() → igmp_ifc_event()): the change is
  * reported ROBUSTNESS times, the first two jiffies later, the next after a random delay below the unsolicited

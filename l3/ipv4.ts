@@ -284,7 +284,7 @@ export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array
       ns.drop(device, frame, 'martian');
       return;
     case 'drop':
-      ns.drop(device, frame, 'no route');
+      ns.drop(device, frame, route.reason ?? 'no route');
       return;
   }
 }

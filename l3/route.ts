@@ -1,4 +1,5 @@
 import { isLoopbackIpv4, isMulticastIpv4, type Ipv4Address } from '../core/ipv4.ts';
+import { isGroupMember } from './igmp.ts';
 import type { NetDevice } from '../l2/device.ts';
 import { scopeValue, TABLE_LOCAL, TABLE_MAIN, type FibResult, type Route, type RouteScope } from './fib.ts';
 import type { NetNamespace } from './namespace.ts';
@@ -124,7 +125,8 @@ export type InputRoute =
   | { readonly kind: 'local' | 'broadcast'; readonly route: Route | undefined }
   | { readonly kind: 'forward'; readonly route: Route; readonly redirect: boolean }
   | { readonly kind: 'unreachable'; readonly error: 'net' | 'host' | 'prohibited'; readonly silent: boolean }
-  | { readonly kind: 'martian' | 'drop' };
+  | { readonly kind: 'martian' }
+  | { readonly kind: 'drop'; readonly reason?: 'not for us' };
 
 /** ip_route_input_slow(): classify a received packet by destination, with martian and reverse-path checks. */
 export function routeInput(ns: NetNamespace, device: NetDevice, source: Ipv4Address, destination: Ipv4Address): InputRoute {
@@ -134,7 +136,9 @@ export function routeInput(ns: NetNamespace, device: NetDevice, source: Ipv4Addr
   if (destination >>> 24 === 0) return { kind: 'martian' };
   const localnet = ns.conf(device, 'route_localnet') === 1;
   if (!localnet && device.kind !== 'loopback' && (isLoopbackIpv4(destination) || isLoopbackIpv4(source))) return { kind: 'martian' };
-  if (isMulticastIpv4(destination)) return { kind: 'local', route: undefined };
+  // ip_route_input_rcu(): a multicast group the device has not joined is not ours (ip_check_mc_rcu()): dropped
+  // before the INPUT hook (no multicast forwarding).
+  if (isMulticastIpv4(destination)) return isGroupMember(device, destination) ? { kind: 'local', route: undefined } : { kind: 'drop', reason: 'not for us' };
   const hit = fibLookup(ns, destination);
   const forwarding = ns.conf(device, 'forwarding') === 1;
   if (!hit) return { kind: 'unreachable', error: 'net', silent: !forwarding };
