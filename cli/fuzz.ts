@@ -270,6 +270,8 @@ export interface Progress {
   readonly runs: number;
   /** Failing scenarios seen (the first, then each smaller one shrinking found). */
   readonly failures: number;
+  /** Kernel divergences a second run did not show (timing-dependent). */
+  readonly flaky: number;
   readonly seed: number;
   /** Scenarios per second so far. */
   readonly rate: number;
@@ -288,6 +290,8 @@ export interface CaseResult {
   readonly kernel?: RecordedKernel;
   /** The properties on the simulator's run (the faulted one with a fault). */
   readonly properties: readonly PropertyResult[];
+  /** A kernel divergence that a second kernel run did not show (timing-dependent), with its report. */
+  readonly flaky?: string;
 }
 
 /** The result of a campaign. */
@@ -298,6 +302,8 @@ export interface CampaignResult {
   /** fast-check's path of the (shrunk) failing case. */
   readonly path: string | undefined;
   readonly shrinks: number;
+  /** Kernel divergences a second run did not show (timing-dependent), by scenario text. */
+  readonly flaky: readonly { readonly text: string; readonly report: string }[];
   /** The smallest failing scenario, its check and where it was written. */
   readonly counterexample: { readonly text: string; readonly result: CaseResult; readonly dir: string | undefined } | undefined;
   readonly seconds: number;
@@ -316,15 +322,35 @@ export async function checkCase(text: string, options: { kernel?: boolean; fault
   };
   if (options.kernel) {
     let d: Differential;
+    let flaky: string | undefined;
     try {
       d = await differential(scenario, faults ? { faults } : {});
+      // A divergence the same scenario does not show again on the kernel depends on real time, not on the
+      // stacks' logic (a frame on either side of a run's end, a timer across a command): it is reported, and the
+      // second run is the one judged.
+      if (d.report.divergences > 0) {
+        const again = await differential(scenario, faults ? { faults } : {});
+        if (again.report.divergences === 0) {
+          flaky = `timing-dependent: ${d.report.divergences} divergence${d.report.divergences === 1 ? '' : 's'} on a first kernel run, none on a second:\n${formatCompareReport(d.report, { a: 'kernel', b: 'sim' })}`;
+          d = again;
+        }
+      }
     } catch (e) {
       if (e instanceof ReplayRefusedError) return { failed: true, reasons: [`the kernel refuses it: ${e.reasons.join('; ')}`], report: e.message, candidate: new Map(), properties: [] };
       throw e;
     }
     if (d.report.divergences > 0) reasons.push(`${d.report.divergences} divergence${d.report.divergences === 1 ? '' : 's'} between the kernel and the simulator`);
-    const report = `${formatCompareReport(d.report, { a: 'kernel', b: 'sim' })}\n${propertyLines('kernel', d.referenceProperties)}${propertyLines('sim', d.candidateProperties)}`;
-    return { failed: reasons.length > 0, reasons, report, reference: { name: 'kernel', captures: d.reference.captures }, candidate: d.candidate.captures, kernel: d.reference as RecordedKernel, properties: d.candidateProperties };
+    const report = `${formatCompareReport(d.report, { a: 'kernel', b: 'sim' })}\n${propertyLines('kernel', d.referenceProperties)}${propertyLines('sim', d.candidateProperties)}${flaky ? `\n${flaky}` : ''}`;
+    return {
+      failed: reasons.length > 0,
+      reasons,
+      report,
+      reference: { name: 'kernel', captures: d.reference.captures },
+      candidate: d.candidate.captures,
+      kernel: d.reference as RecordedKernel,
+      properties: d.candidateProperties,
+      ...(flaky ? { flaky } : {}),
+    };
   }
   if (faults) {
     const d = simAgainstSim(scenario, { faults });
@@ -358,21 +384,23 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   let failures = 0;
   let phase: Progress['phase'] = 'running';
   let lastFailure: { text: string; result: CaseResult } | undefined;
+  const flaky: { text: string; report: string }[] = [];
   const property = fc.asyncProperty(campaignArbitrary(options), async (g) => {
     const result = await checkCase(g.text, options);
     options.onCase?.(g.text, result);
+    if (result.flaky && phase === 'running') flaky.push({ text: g.text, report: result.flaky });
     done++;
     if (result.failed) {
       failures++;
       lastFailure = { text: g.text, result };
       phase = 'shrinking';
     }
-    options.onProgress?.({ phase, done, runs: options.runs, failures, seed: options.seed, rate: done / Math.max(0.001, (Date.now() - started) / 1000), lines: g.plan.lines.length });
+    options.onProgress?.({ phase, done, runs: options.runs, failures, flaky: flaky.length, seed: options.seed, rate: done / Math.max(0.001, (Date.now() - started) / 1000), lines: g.plan.lines.length });
     return !result.failed;
   });
   const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, ...(options.replayPath !== undefined ? { path: options.replayPath } : {}) });
   const seconds = (Date.now() - started) / 1000;
-  if (!details.failed || !details.counterexample) return { runs: details.numRuns, failed: false, seed: options.seed, path: undefined, shrinks: 0, counterexample: undefined, seconds };
+  if (!details.failed || !details.counterexample) return { runs: details.numRuns, failed: false, seed: options.seed, path: undefined, shrinks: 0, flaky, counterexample: undefined, seconds };
   const text = details.counterexample[0].text;
   // The last failing call was the counterexample's (fast-check ends on it); run it again if not.
   const result = lastFailure?.text === text ? lastFailure.result : await checkCase(text, options);
@@ -382,7 +410,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     dir = options.out;
     writeCounterexample(dir, text, result, path !== undefined ? reproduceCommand(options, path) : undefined);
   }
-  return { runs: details.numRuns, failed: true, seed: options.seed, path, shrinks: details.numShrinks, counterexample: { text, result, dir }, seconds };
+  return { runs: details.numRuns, failed: true, seed: options.seed, path, shrinks: details.numShrinks, flaky, counterexample: { text, result, dir }, seconds };
 }
 
 /** Writes a failing scenario into `dir`: scenario.sh, diff.txt, the captures of both sides, kernel.json. */
@@ -468,13 +496,13 @@ function progressPrinter(tty: boolean, kernel: boolean): (p: Progress) => void {
       const filled = p.phase === 'running' ? Math.round((width * Math.min(p.done, p.runs)) / Math.max(1, p.runs)) : width;
       const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
       const what = p.phase === 'running' ? `${p.done}/${p.runs} runs` : `shrinking: ${p.done} tried, now ${p.lines} lines`;
-      process.stdout.write(`\r\x1b[K[${bar}] ${what} · ${p.failures} failing · seed ${p.seed} · ${rate}/s`);
+      process.stdout.write(`\r\x1b[K[${bar}] ${what} · ${p.failures} failing${p.flaky ? ` · ${p.flaky} timing-dependent` : ''} · seed ${p.seed} · ${rate}/s`);
       return;
     }
     const step = kernel || p.phase === 'shrinking' ? 1 : Math.max(1, Math.floor(p.runs / 10));
     if (p.done - lastPlain < step && p.done !== p.runs) return;
     lastPlain = p.done;
-    process.stdout.write(`${p.phase === 'running' ? `run ${p.done}/${p.runs}` : `shrinking, attempt ${p.done} (${p.lines} lines)`}: ${p.failures} failing, seed ${p.seed}, ${rate}/s\n`);
+    process.stdout.write(`${p.phase === 'running' ? `run ${p.done}/${p.runs}` : `shrinking, attempt ${p.done} (${p.lines} lines)`}: ${p.failures} failing${p.flaky ? `, ${p.flaky} timing-dependent` : ''}, seed ${p.seed}, ${rate}/s\n`);
   };
 }
 
@@ -499,6 +527,7 @@ export async function fuzzCommand(argv: readonly string[]): Promise<number> {
     onProgress: progressPrinter(tty, args.kernel),
   });
   if (tty) process.stdout.write('\n');
+  for (const f of result.flaky) process.stdout.write(`twinnet fuzz: a timing-dependent kernel divergence (a second run agreed) on:\n${f.text.replace(/^/gm, '    ')}${f.report.split('\n').slice(0, 12).join('\n')}\n`);
   if (!result.failed) {
     process.stdout.write(`twinnet fuzz: ${result.runs} scenarios passed in ${result.seconds.toFixed(1)} s (seed ${result.seed})\n`);
     return 0;
