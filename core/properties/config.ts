@@ -339,3 +339,43 @@ function insertRoute(ns: ModelNamespace, route: ModelRoute, mode: 'add' | 'appen
 export function matchesCidr(cidr: Ipv4Cidr, address: Ipv4Address): boolean {
   return ((address ^ cidr.address) & prefixMask(cidr.prefixLength)) >>> 0 === 0;
 }
+
+/** A device a scenario takes down at some point (its entries, its peer's carrier, its routes go). */
+export interface DownEvent {
+  readonly ns: string;
+  readonly device: string;
+}
+
+/** Commands that make traffic (as the kernel adapter counts them: kernel-adapter/replay-exec.ts). */
+const TRAFFIC = new Set<Command['kind']>(['ping', 'nc', 'send', 'curl', 'httpd', 'sleep']);
+
+/**
+ * The model of a script scenario's configuration at its end, the devices it ever took down, and the devices that
+ * were up without carrier while traffic ran (their packets, ARP requests included, never reach the wire).
+ */
+export function finalModel(statements: readonly { readonly pipelines: readonly { readonly commands: readonly Command[] }[]; readonly background: boolean }[]): { model: NetModel; downs: DownEvent[]; carrierless: Set<string> } {
+  const model = new NetModel();
+  const downs: DownEvent[] = [];
+  const carrierless = new Set<string>();
+  const noteCarrierless = (): void => {
+    for (const ns of model.namespaces.values()) for (const d of ns.devices) if (d.up && d.kind !== 'loopback' && !carrierOf(d)) carrierless.add(`${ns.name}:${d.name}`);
+  };
+  for (const s of statements) {
+    for (const p of s.pipelines) {
+      for (const c of p.commands) {
+        if (TRAFFIC.has(c.kind) || s.background) noteCarrierless();
+        if (c.kind === 'link.set' && c.up === false) downs.push({ ns: c.namespace ?? '', device: c.device });
+        if (c.kind === 'link.del' || c.kind === 'netns.del' || (c.kind === 'link.set' && c.netns !== undefined)) downs.push({ ns: c.namespace ?? '', device: c.kind === 'netns.del' ? '*' : c.device });
+        model.apply({ ...c, background: s.background });
+      }
+    }
+  }
+  noteCarrierless();
+  return { model, downs, carrierless };
+}
+
+/** Carrier as core/properties/walk.ts computes it (a veth with both ends up; a bridge with a port that has it). */
+function carrierOf(dev: ModelDevice): boolean {
+  if (dev.kind === 'bridge') return dev.up && (!dev.everHadPort || dev.ports.some((p) => p.up && carrierOf(p)));
+  return dev.up && (dev.peer?.up ?? false);
+}

@@ -206,7 +206,7 @@ function transmit(
 }
 
 /** Whether a device has carrier: a veth when both ends are up (a bridge port's far end counts), a bridge when a port has. */
-function carrier(dev: ModelDevice): boolean {
+export function carrier(dev: ModelDevice): boolean {
   if (dev.kind === 'loopback') return dev.up;
   if (dev.kind === 'bridge') return dev.up && (!dev.everHadPort || dev.ports.some((p) => p.up && carrier(p)));
   return dev.up && (dev.peer?.up ?? false);

@@ -13,6 +13,7 @@ import type { ProbeOutcome } from '../../core/properties/index.ts';
 describe('the simulator campaign', () => {
   it('200 generated scenarios: every property holds, on a fair share of judged claims', async () => {
     const verdicts = new Map<string, number>();
+    const perProperty = new Map<string, number>();
     let judged = 0;
     let unjudged = 0;
     const result = await runCampaign({
@@ -22,6 +23,7 @@ describe('the simulator campaign', () => {
         for (const p of r.properties) {
           judged += p.checked;
           unjudged += p.unjudged;
+          perProperty.set(p.name, (perProperty.get(p.name) ?? 0) + p.checked);
           const probes = (p as { probes?: readonly ProbeOutcome[] }).probes ?? [];
           for (const probe of probes) if (probe.verdict.verdict !== 'unknown') verdicts.set(`${probe.proto} ${probe.verdict.verdict}`, (verdicts.get(`${probe.proto} ${probe.verdict.verdict}`) ?? 0) + 1);
         }
@@ -31,6 +33,11 @@ describe('the simulator campaign', () => {
     expect(result.runs).toBe(200);
     for (const key of ['icmp yes', 'icmp no', 'udp yes', 'udp no', 'tcp yes', 'tcp no']) expect(verdicts.get(key) ?? 0, key).toBeGreaterThanOrEqual(20);
     expect(unjudged).toBeLessThan(judged / 10);
+    // Every property judged something: neighbour entries, forwarded TTLs, translations, every run's frames.
+    expect(perProperty.get('neighbours') ?? 0).toBeGreaterThan(200);
+    expect(perProperty.get('TTL') ?? 0).toBeGreaterThan(20);
+    expect(perProperty.get('NAT') ?? 0).toBeGreaterThan(0);
+    expect(perProperty.get('frame conservation')).toBe(200);
   }, 120_000);
 
   it('compares two clean simulator runs as equal (the planted-fault oracle is not noisy)', () => {
@@ -53,5 +60,18 @@ describe('planted faults (sim/faults.ts) are found and shrunk', () => {
     // The printed seed and path run that very case again.
     const again = await runCampaign({ runs: 200, seed: 5, fault: 'route-tie-last', replayPath: result.path! });
     expect(again.counterexample?.text).toBe(result.counterexample!.text);
+  }, 60_000);
+
+  it('the ARP re-probe dropped: found (a neighbour left to fail in PROBE) and shrunk to a dozen lines', async () => {
+    const result = await runCampaign({ runs: 300, seed: 5, fault: 'drop-arp-reprobe' });
+    expect(result.failed).toBe(true);
+    const text = result.counterexample!.text;
+    expect(text).toMatch(/^sleep (30|45)$/m);
+    expect(text.trim().split('\n').length, text).toBeLessThanOrEqual(12);
+    expect(result.counterexample!.result.report).toMatch(/REACHABLE|PROBE|FAILED|Request who-has/);
+  }, 60_000);
+
+  it('without a planted fault, the same campaigns find nothing', async () => {
+    expect((await runCampaign({ runs: 200, seed: 5 })).failed).toBe(false);
   }, 60_000);
 });
