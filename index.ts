@@ -21,3 +21,12 @@ export { replay, ReplayRefusedError, type ReplayOptions, type ReplayResult } fro
 export { compare, formatCompareReport, type CompareReport, type CompareOptions, type EngineRun } from './core/diff/compare.ts';
 export { compareScenario } from './cli/compare.ts';
 export { readFrameTable } from './core/diff/capture-file.ts';
+// Property and differential testing (issue 6): generators, properties, the simulator observed, the campaign.
+export { scenarioArbitrary, genScenarioArbitrary, generatedScenario, KERNEL_GEN_OPTIONS, type GeneratedScenario } from './core/gen/arbitrary.ts';
+export type { GenOptions, GenScenario, GenEvent } from './core/gen/model.ts';
+export { resolvePlan, planText, type Plan } from './core/gen/plan.ts';
+export { checkProperties, checkReachability, checkNeighbours, checkTtl, checkNat, formatPropertyResults, allHold, NetModel, judgeProbe, type PropertyResult, type Observation, type ProbeOutcome, type Verdict } from './core/properties/index.ts';
+export { observe, type ObserveOptions, type SimObservation } from './sim/properties/observe.ts';
+export { instrumentConservation, settleLedger, type Ledger } from './sim/properties/conservation.ts';
+export type { Faults } from './sim/faults.ts';
+export { runCampaign, checkCase, checkOnSimulator, differential, simAgainstSim, type CampaignOptions, type CampaignResult, type CaseResult } from './cli/fuzz.ts';

@@ -1,15 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SECOND } from '../../core/clock.ts';
 import { parseScenario } from '../../core/scenario/index.ts';
-import type { DropReason, NetDevice } from '../../l2/device.ts';
-import type { NetNamespace } from '../../l3/namespace.ts';
 import { Network } from '../../sim/network.ts';
+import { instrumentConservation, settleLedger, type Ledger } from '../../sim/properties/conservation.ts';
 import { simulate } from '../../sim/runner.ts';
 import { topologyArbitrary, topologyScript } from '../support/topology.ts';
 
 /**
- * Frame conservation (DESIGN.md §3 "Frames: every frame is accounted for"): on random small networks with random
+ * Frame conservation (DESIGN.md §3 "Frames: every frame is accounted for"), whose books are kept by
+ * sim/properties/conservation.ts (reused by twinnet fuzz): on random small networks with random
  * pings, every frame a device transmits is delivered to a namespace's stack or dropped with a named reason that
  * shows in the run's drop records. Frames are followed by identity (a veth hands its peer the same buffer; a bridge
  * forwards and floods the same buffer) through the devices' capture taps, the stacks' `receive` and `drop`:
@@ -23,136 +22,16 @@ import { topologyArbitrary, topologyScript } from '../support/topology.ts';
  * receive a frame that did not arrive, and no copy may arrive that was never sent.
  */
 
-/** Frames that left or reached a device, per buffer. */
-interface Tokens {
-  wire: number;
-  held: number;
-  arriving: number;
-}
-
-interface Ledger {
-  readonly tokens: Map<Uint8Array, Tokens>;
-  readonly violations: string[];
-  readonly drops: { reason: DropReason; stage: 'before sending' | 'on the wire' | 'in a bridge' | 'in the stack' }[];
-  transmitted: number;
-  received: number;
-  /** Frames being processed by a stack right now: drops of these are the stack's, after delivery. */
-  readonly inStack: Map<Uint8Array, number>;
-}
-
-/** Every named reason (a Record, so that the compiler insists on each member of DropReason). */
-const NAMED: Record<DropReason, true> = {
-  'carrier down': true, 'device down': true, 'no route': true, 'arp failed': true, filtered: true, 'ttl exceeded': true,
-  'forwarding off': true, 'queue full': true, 'neighbour gone': true, 'not for us': true, 'bad checksum': true, malformed: true, 'no socket': true,
-  'ingress port': true, 'no port': true, martian: true, 'netem loss': true, 'rate limited': true, 'reverse path': true, 'no listener': true,
-};
-const DROP_REASONS = new Set(Object.keys(NAMED));
-
-function tokensOf(ledger: Ledger, frame: Uint8Array): Tokens {
-  let t = ledger.tokens.get(frame);
-  if (!t) ledger.tokens.set(frame, (t = { wire: 0, held: 0, arriving: 0 }));
-  return t;
-}
-
-/** Follows every frame of `net`: taps on every device created, and the stacks' receive and drop. */
-function instrument(net: Network, ledger: Ledger): void {
-  const tapped = new WeakSet<NetDevice>();
-  const tap = (device: NetDevice): void => {
-    if (tapped.has(device)) return;
-    tapped.add(device);
-    device.taps.add({
-      frame: (dev, frame, direction) => {
-        const t = tokensOf(ledger, frame);
-        if (direction === 'out') {
-          if (dev.kind === 'bridge') {
-            t.held++;
-            return;
-          }
-          ledger.transmitted++;
-          if (dev.master && t.held > 0) t.held--;
-          t.wire++;
-          return;
-        }
-        if (dev.kind === 'bridge') {
-          // br_pass_frame_up(): the bridge device receives a frame it held (or one it also flooded).
-          if (t.held > 0) t.held--;
-          t.arriving++;
-          return;
-        }
-        if (t.wire === 0) ledger.violations.push(`${dev.name}: a frame arrived that no device sent`);
-        else t.wire--;
-        if (dev.master) t.held++;
-        else t.arriving++;
-      },
-    });
-  };
-  const watch = (ns: NetNamespace): void => {
-    tap(ns.loopback);
-    const receive = ns.receive.bind(ns);
-    ns.receive = (device, frame) => {
-      const t = tokensOf(ledger, frame);
-      if (t.arriving === 0) ledger.violations.push(`${ns.name}/${device.name}: the stack received a frame no tap saw arrive`);
-      else t.arriving--;
-      ledger.received++;
-      ledger.inStack.set(frame, (ledger.inStack.get(frame) ?? 0) + 1);
-      try {
-        receive(device, frame);
-      } finally {
-        ledger.inStack.set(frame, ledger.inStack.get(frame)! - 1);
-      }
-    };
-    const drop = ns.drop.bind(ns);
-    ns.drop = (device, frame, reason) => {
-      if (!DROP_REASONS.has(reason)) ledger.violations.push(`${ns.name}/${device?.name}: drop without a known reason: ${String(reason)}`);
-      const t = ledger.tokens.get(frame);
-      if ((ledger.inStack.get(frame) ?? 0) > 0) {
-        ledger.drops.push({ reason, stage: 'in the stack' });
-      } else if (t && t.held > 0) {
-        t.held--;
-        ledger.drops.push({ reason, stage: 'in a bridge' });
-      } else if (t && t.wire > 0) {
-        t.wire--;
-        ledger.drops.push({ reason, stage: 'on the wire' });
-      } else {
-        ledger.drops.push({ reason, stage: 'before sending' });
-      }
-      drop(device, frame, reason);
-    };
-  };
-  watch(net.global);
-  const addNamespace = net.addNamespace.bind(net);
-  net.addNamespace = (name) => {
-    const added = addNamespace(name);
-    if (typeof added !== 'string') watch(added);
-    return added;
-  };
-  const addVeth = net.addVeth.bind(net);
-  net.addVeth = (...args) => {
-    const pair = addVeth(...args);
-    if (Array.isArray(pair)) pair.forEach(tap);
-    return pair;
-  };
-  const addBridge = net.addBridge.bind(net);
-  net.addBridge = (...args) => {
-    const bridge = addBridge(...args);
-    if (typeof bridge !== 'string') tap(bridge);
-    return bridge;
-  };
-}
-
+/** Runs a script with every frame followed (sim/properties/conservation.ts); the ledger, its violations settled. */
 function conserve(script: string): Ledger {
-  const ledger: Ledger = { tokens: new Map(), violations: [], drops: [], transmitted: 0, received: 0, inStack: new Map() };
   const net = new Network();
-  instrument(net, ledger);
+  const ledger = instrumentConservation(net);
   const parsed = parseScenario(script, { file: 'topology.sh' });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
-  const result = simulate(parsed.value, { network: net });
-  // Let everything in flight land and every timer run out (neighbour probes, FDB ageing).
-  expect(net.scheduler.runUntilIdle(net.now + 3600 * SECOND)).toBe(true);
-  expect(result.drops.length).toBe(ledger.drops.length);
-  for (const [frame, t] of ledger.tokens) {
-    if (t.wire || t.held || t.arriving) ledger.violations.push(`a ${frame.length}-byte frame was lost: ${JSON.stringify(t)}`);
-  }
+  simulate(parsed.value, { network: net });
+  // Let everything in flight land and every timer run out (neighbour probes, FDB ageing), then close the books.
+  const violations = settleLedger(net, ledger);
+  ledger.violations.splice(0, ledger.violations.length, ...violations);
   return ledger;
 }
 
