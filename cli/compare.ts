@@ -8,7 +8,8 @@
  * runs again with them, so that neighbour timers line up (DESIGN.md §4 "Reachable time").
  * Status 0 when nothing but declared variation differs, 1 otherwise, 2 when the scenario cannot be compared here.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { MILLISECOND, SECOND } from '../core/clock.ts';
 import { compare, formatCompareReport, type CompareOptions, type CompareReport, type EngineRun } from '../core/diff/compare.ts';
@@ -101,6 +102,15 @@ export interface CompareScenarioOptions extends CompareOptions {
 
 /** Runs a scenario on the simulator (for its MACs), the kernel, then the simulator with the kernel's reachable times, and compares. */
 export async function compareScenario(scenario: Scenario, options: CompareScenarioOptions = {}): Promise<{ report: CompareReport; kernel: ReplayResult; sim: RunResult }> {
+  if (options.pcapDir === undefined) {
+    // The runs' `tcpdump -w` files go to a temporary directory (removed after), not the working directory.
+    const pcapDir = mkdtempSync(join(tmpdir(), 'twinnet-compare-'));
+    try {
+      return await compareScenario(scenario, { ...options, pcapDir });
+    } finally {
+      rmSync(pcapDir, { recursive: true, force: true });
+    }
+  }
   const sameMacs = options.sameMacs ?? true;
   const common = { seed: options.seed, preamble: options.preamble ?? [], divergences: options.divergences ?? [] };
   const macs = sameMacs ? simulatorVethMacs(scenario, common) : new Map();

@@ -3,8 +3,9 @@
  * `twinnet run`'s format (cli/print.ts), or `--json`. `--same-macs` runs the simulator first and gives each veth
  * the simulator's MAC (compare's default, DESIGN.md §4 "MACs").
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { parseDivergences, type Divergence } from '../core/doctest/divergences.ts';
 import { formatMac, type MacAddress } from '../core/mac.ts';
 import { formatScenarioError, parseScenarioFile, type Scenario } from '../core/scenario/index.ts';
@@ -68,7 +69,14 @@ function parseArgs(argv: readonly string[]): ReplayArgs | string {
  * `--same-macs` gives the replay.
  */
 export function simulatorVethMacs(scenario: Scenario, options: { seed?: number; preamble?: readonly Scenario[]; divergences?: readonly Divergence[] }): Map<string, MacAddress> {
-  const result = simulate(scenario, { seed: options.seed, preamble: options.preamble ?? [], divergences: options.divergences ?? [] });
+  // Only the MACs are wanted: `tcpdump -w` lines of this run write into a temporary directory, removed after.
+  const pcapDir = mkdtempSync(join(tmpdir(), 'twinnet-macs-'));
+  let result;
+  try {
+    result = simulate(scenario, { seed: options.seed, preamble: options.preamble ?? [], divergences: options.divergences ?? [], pcapDir });
+  } finally {
+    rmSync(pcapDir, { recursive: true, force: true });
+  }
   const macs = new Map<string, MacAddress>();
   for (const ns of result.network.allNamespaces()) {
     for (const device of ns.devices) if (device.kind === 'veth') macs.set(ns.name === '' ? device.name : `${ns.name}:${device.name}`, device.mac);
