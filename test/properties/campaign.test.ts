@@ -40,6 +40,20 @@ describe('the simulator campaign', () => {
     expect(perProperty.get('frame conservation')).toBe(200);
   }, 120_000);
 
+  it('scales to 50 namespaces: 30 scenarios of 45–50 namespaces pass every property', async () => {
+    let namespaces = 0;
+    const result = await runCampaign({
+      runs: 30,
+      seed: 0x6f0250,
+      gen: { minNamespaces: 45, maxNamespaces: 50, maxLinks: 100, maxRoutes: 50, maxEvents: 12 },
+      onCase: (text) => {
+        namespaces = Math.max(namespaces, 1 + (text.match(/^ip netns add /gm) ?? []).length);
+      },
+    });
+    expect(result.failed, result.counterexample?.result.report).toBe(false);
+    expect(namespaces).toBe(50);
+  }, 60_000);
+
   it('compares two clean simulator runs as equal (the planted-fault oracle is not noisy)', () => {
     for (const g of fc.sample(campaignArbitrary({}), { numRuns: 60, seed: 0x6f0222 })) {
       const parsed = parseScenario(g.text, { file: 'g.sh', form: 'script' });
