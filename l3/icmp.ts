@@ -5,6 +5,7 @@ import { IpProtocol } from '../core/wire/ipv4.ts';
 import type { NetDevice } from '../l2/device.ts';
 import type { NetNamespace } from './namespace.ts';
 import { routeInput, routeOutput } from './route.ts';
+import { echoedOptions } from './ip-options.ts';
 import { buildDatagram, ipSend } from './ipv4.ts';
 
 /** ICMP types whose messages are errors (icmp_pointers[].error). */
@@ -110,12 +111,14 @@ export function sendIcmpError(ns: NetNamespace, original: Uint8Array, inDevice: 
     ns.drop(inDevice, original, 'rate limited');
     return;
   }
-  const room = Math.min(route.device.mtu, MAX_ERROR_LENGTH) - 20 - 8;
+  const from = route.source || 0xc0000008;
+  // __icmp_send(): the error echoes the original's record route (ip_options_echo()), which takes room from the quote.
+  const options = echoedOptions(original, from);
+  const room = Math.min(route.device.mtu, MAX_ERROR_LENGTH) - 20 - (options?.length ?? 0) - 8;
   const quoted = original.subarray(0, Math.min(original.length, room));
   const tos = ERROR_TYPES.has(type) ? (original[1]! & 0x1e) | 0xc0 : original[1]!;
-  const from = route.source || 0xc0000008;
   const frame = buildDatagram(
-    { source: from, destination: source, protocol: IpProtocol.Icmp, ttl: ns.defaultTtl, tos, identification: ns.idents.next(source, from, IpProtocol.Icmp, ns.now), dontFragment: false },
+    { source: from, destination: source, protocol: IpProtocol.Icmp, ttl: ns.defaultTtl, tos, identification: ns.idents.next(source, from, IpProtocol.Icmp, ns.now), dontFragment: false, ...(options ? { options } : {}) },
     8 + quoted.length,
     (buf, at) => {
       buf[at] = type;
@@ -187,8 +190,9 @@ function echoReply(ns: NetNamespace, request: Uint8Array, icmp: Uint8Array): voi
   const pinged = readAddress(request, 16);
   const route = routeOutput(ns, source, { source: pinged });
   if (typeof route === 'string') return;
+  const options = echoedOptions(request, route.source);
   const frame = buildDatagram(
-    { source: pinged, destination: source, protocol: IpProtocol.Icmp, ttl: ns.defaultTtl, tos: request[1]!, identification: ns.idents.next(source, pinged, IpProtocol.Icmp, ns.now), dontFragment: false },
+    { source: pinged, destination: source, protocol: IpProtocol.Icmp, ttl: ns.defaultTtl, tos: request[1]!, identification: ns.idents.next(source, pinged, IpProtocol.Icmp, ns.now), dontFragment: false, ...(options ? { options } : {}) },
     icmp.length,
     (buf, at) => {
       buf.set(icmp, at);

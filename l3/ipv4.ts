@@ -8,6 +8,7 @@ import type { NetDevice } from '../l2/device.ts';
 import type { NeighbourEntry } from '../l2/neighbour.ts';
 import { icmpReceive, sendIcmpError, sendRedirect } from './icmp.ts';
 import type { NetNamespace } from './namespace.ts';
+import { hasOptions, recordOnForward, recordOnInput } from './ip-options.ts';
 import { routeInput, routeOutput, type OutputRoute, type RouteError } from './route.ts';
 import { Reassembly } from './reassembly.ts';
 import type { Route } from './fib.ts';
@@ -266,12 +267,27 @@ export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array
   const route = routeInput(ns, device, readAddress(pre, 12), readAddress(pre, 16));
   switch (route.kind) {
     case 'local':
-    case 'broadcast':
-      localDeliver(ns, device, pre, route.kind === 'broadcast' || pktType !== 'host' ? 'broadcast' : 'host');
+    case 'broadcast': {
+      // ip_rcv_options(): record route takes the destination (ours) in its next slot, on a copy (the capture keeps
+      // the datagram as it came).
+      const local = hasOptions(pre) ? pre.slice() : pre;
+      if (local !== pre) recordOnInput(local, readAddress(pre, 16));
+      localDeliver(ns, device, local, route.kind === 'broadcast' || pktType !== 'host' ? 'broadcast' : 'host');
       return;
-    case 'forward':
-      forward(ns, device, frame, pre, route.route, route.redirect, pktType);
+    }
+    case 'forward': {
+      // ip_rcv_options() for a datagram to forward: record route takes the source of the route back to the sender
+      // (fib_compute_spec_dst()), which ip_forward_options() then replaces with the way out.
+      let through = pre;
+      let recorded = false;
+      if (hasOptions(pre)) {
+        through = pre.slice();
+        const back = routeOutput(ns, readAddress(pre, 12));
+        recorded = recordOnInput(through, typeof back === 'string' ? 0 : back.source);
+      }
+      forward(ns, device, frame, through, route.route, route.redirect, pktType, recorded);
       return;
+    }
     case 'unreachable':
       ns.drop(device, frame, route.silent ? 'forwarding off' : 'no route');
       // ip_error(): with forwarding off the packet goes silently; else ICMP net/host unreachable (rate limited).
@@ -293,7 +309,7 @@ export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array
  * ip_forward(): only frames addressed to our MAC; TTL 1 or less earns an ICMP time exceeded; a redirect goes
  * back when the packet leaves by the interface it came in on; then TTL minus one and out.
  */
-function forward(ns: NetNamespace, inDevice: NetDevice, frame: Uint8Array, datagram: Uint8Array, route: Route, redirect: boolean, pktType: PacketType): void {
+function forward(ns: NetNamespace, inDevice: NetDevice, frame: Uint8Array, datagram: Uint8Array, route: Route, redirect: boolean, pktType: PacketType, recorded = false): void {
   if (pktType !== 'host') {
     ns.drop(inDevice, frame, 'not for us');
     return;
@@ -317,6 +333,11 @@ function forward(ns: NetNamespace, inDevice: NetDevice, frame: Uint8Array, datag
   const updated = updateChecksum16(checksum, oldWord, (ip[8]! << 8) | ip[9]!);
   ip[10] = updated >>> 8;
   ip[11] = updated & 0xff;
+  if (recorded) {
+    // ip_forward_options(): the slot gets the source of the way out (ip_rt_get_source()); the checksum is redone.
+    const out = routeOutput(ns, readAddress(ip, 16));
+    if (typeof out !== 'string') recordOnForward(ip, out.source);
+  }
   const dontFragment = (ip[6]! & 0x40) !== 0;
   if (datagram.length > device.mtu && dontFragment) {
     ns.drop(inDevice, frame, 'malformed');

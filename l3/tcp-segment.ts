@@ -31,6 +31,8 @@ export interface Segment {
   /** The sequence space the segment occupies: payload, plus one for SYN and one for FIN (TCP_SKB_CB end_seq - seq). */
   readonly length: number;
   readonly tos: number;
+  /** The IPv4 header it came with (its options are echoed in the kernel's replies: ip_options_echo()). */
+  readonly ipHeader: Uint8Array;
 }
 
 /**
@@ -89,6 +91,7 @@ export function parseSegment(datagram: Uint8Array): Segment | 'malformed' | 'bad
     payload,
     length: payload.length + (syn ? 1 : 0) + (tcp.flags & TcpFlag.Fin ? 1 : 0),
     tos: datagram[1]!,
+    ipHeader: datagram.subarray(0, headerLength),
   };
 }
 
@@ -142,13 +145,15 @@ export interface OutgoingSegment {
   readonly identification: number;
   /** 'partial' for a socket's segments (offloaded, __tcp_v4_send_check()), 'full' for the kernel's replies. */
   readonly checksum: Exclude<ChecksumMode, 'keep'>;
+  /** IPv4 options (a reply's echoed record route, l3/ip-options.ts). */
+  readonly ipOptions?: Uint8Array;
 }
 
 /** Builds the frame (14 bytes of headroom, then the IPv4 datagram, DF set as for every TCP packet) of a segment. */
 export function buildSegment(s: OutgoingSegment): Uint8Array {
   const length = TCP_HEADER_LEN + s.options.length + s.payload.length;
   return buildDatagram(
-    { source: s.source, destination: s.destination, protocol: IpProtocol.Tcp, ttl: s.ttl, tos: s.tos, identification: s.identification, dontFragment: true },
+    { source: s.source, destination: s.destination, protocol: IpProtocol.Tcp, ttl: s.ttl, tos: s.tos, identification: s.identification, dontFragment: true, ...(s.ipOptions ? { options: s.ipOptions } : {}) },
     length,
     (buf, at) => {
       emitTcp(

@@ -8,6 +8,7 @@ import { keyedHash, type EphemeralPorts } from './ports.ts';
 import { routeOutput } from './route.ts';
 import type { Errno } from './socket.ts';
 import { TcpListener } from './tcp-listen.ts';
+import { echoedOptions } from './ip-options.ts';
 import { buildSegment, encodeSentOptions, parseSegment, type Segment } from './tcp-segment.ts';
 import { seqAdd } from './tcp-seq.ts';
 import type { TcpSocket } from './tcp-socket.ts';
@@ -224,6 +225,7 @@ export class TcpTable {
       window: 0,
       options: new Uint8Array(0),
       tos: seg.tos & ~3,
+      echo: seg.ipHeader,
     });
   }
 
@@ -246,10 +248,11 @@ export class TcpTable {
     destination: Ipv4Address,
     sourcePort: number,
     destinationPort: number,
-    t: { seq: number; ack: number; flags: number; window: number; options: Uint8Array; tos: number },
+    t: { seq: number; ack: number; flags: number; window: number; options: Uint8Array; tos: number; echo?: Uint8Array },
   ): void {
     const route = routeOutput(this.ns, destination, { source });
     if (typeof route === 'string') return;
+    const ipOptions = t.echo ? echoedOptions(t.echo, route.source) : undefined;
     const frame = buildSegment({
       source,
       destination,
@@ -265,6 +268,7 @@ export class TcpTable {
       tos: t.tos,
       identification: 0,
       checksum: 'full',
+      ...(ipOptions ? { ipOptions } : {}),
     });
     ipSend(this.ns, frame, route);
   }
