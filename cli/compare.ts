@@ -111,6 +111,9 @@ export async function compareScenario(scenario: Scenario, options: CompareScenar
       rmSync(pcapDir, { recursive: true, force: true });
     }
   }
+  if (options.captureAll && ((options.preamble?.length ?? 0) > 0 || (options.divergences?.length ?? 0) > 0)) {
+    throw new Error('twinnet compare: --capture-all takes no --preamble or --divergences (it compares as twinnet fuzz does)');
+  }
   const sameMacs = options.sameMacs ?? true;
   const common = { seed: options.seed, preamble: options.preamble ?? [], divergences: options.divergences ?? [] };
   const macs = sameMacs ? simulatorVethMacs(scenario, common) : new Map();
@@ -121,6 +124,14 @@ export async function compareScenario(scenario: Scenario, options: CompareScenar
     ...(options.captureAll ? { captureAll: true } : {}),
   });
   if (options.pcapDir !== undefined) mkdirSync(join(options.pcapDir, 'sim'), { recursive: true });
+  if (options.captureAll) {
+    // Every device: the simulator keeps on each what the kernel's capture saw there, and both are compared as the
+    // fuzz campaign compares them (cli/fuzz.ts againstRecorded()). Imported here: cli/fuzz.ts imports this file.
+    const { againstRecorded, recordedOf, writeCaptures } = await import('./fuzz.ts');
+    const { report, candidate } = againstRecorded(scenario, recordedOf(kernel));
+    if (options.pcapDir !== undefined) writeCaptures(join(options.pcapDir, 'sim'), 'sim', candidate.captures);
+    return { report, kernel, sim: candidate.result };
+  }
   const { result: sim, timers } = simulateWithTimers(scenario, { ...common, reachableTimes: kernel.reachableTimes, ...(options.pcapDir !== undefined ? { pcapDir: join(options.pcapDir, 'sim') } : {}) });
   // The MACs the replay set are shared; any other (a bridge's random MAC before its first port) corresponds one-to-one.
   const report = compare(kernelRun(kernel), simulatorRun(sim, timers), { ...options, sameMacs: sameMacs ? new Set(kernel.macs.values()) : false });
@@ -173,6 +184,7 @@ function parseArgs(argv: readonly string[]): CompareArgs | string {
     else args.file = a;
   }
   if (!args.file) return 'twinnet compare: name a scenario file';
+  if (args.captureAll && (args.preamble.length > 0 || args.divergences !== undefined)) return 'twinnet compare: --capture-all takes no --preamble or --divergences (it compares as twinnet fuzz does)';
   return args;
 }
 

@@ -132,7 +132,7 @@ export interface RecordedKernel extends Observation {
 }
 
 /** A replay as kept: its final state stamped with the end of its last command (as compare reads it). */
-function recordedOf(kernel: ReplayResult): RecordedKernel {
+export function recordedOf(kernel: ReplayResult): RecordedKernel {
   const run = kernelRun(kernel);
   return { seed: kernel.seed, reachableTimes: kernel.reachableTimes, transcript: kernel.transcript, epilogue: kernel.epilogue, captures: kernel.captures, state: run.state ?? [] };
 }
@@ -229,7 +229,7 @@ export function readRecordedKernel(dir: string): RecordedKernel {
 }
 
 /** Each capture point's frames as `PREFIX.POINT.pcap` (nanosecond pcap). */
-function writeCaptures(dir: string, prefix: string, captures: ReadonlyMap<string, readonly DiffFrame[]>): void {
+export function writeCaptures(dir: string, prefix: string, captures: ReadonlyMap<string, readonly DiffFrame[]>): void {
   for (const [point, frames] of captures) {
     const file = join(dir, capturePointFile(point).replace(/^kernel\./, `${prefix}.`));
     writeFileSync(file, pcapBytes(frames, { resolution: 'nano', linkType: frames[0]?.linkType ?? 1 }));
