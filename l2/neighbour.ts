@@ -205,6 +205,11 @@ export class NeighbourTable<P> {
     return true;
   }
 
+  /** neigh_event_send(n, NULL): resolution starts (or goes on) with no packet waiting (a redirect's new gateway). */
+  startResolution(entry: NeighbourEntry<P>): void {
+    this.eventSend(entry, undefined);
+  }
+
   /** neigh_event_send(): returns true when the packet was queued (or dropped) rather than sendable now. */
   private eventSend(entry: NeighbourEntry<P>, queued: QueuedPacket<P> | undefined): boolean {
     const now = this.now;

@@ -22,4 +22,9 @@ export type HookVerdict = { readonly accept: true; readonly datagram: Uint8Array
  */
 export interface PacketFilter {
   hook(hook: NfHook, packet: HookPacket): HookVerdict;
+  /**
+   * icmp_glue_bits() → nf_ct_attach(): an ICMP error the stack builds about `original` (its datagram, from byte
+   * 0; `error` is the error's frame) belongs to the original's connection, confirmed or not, as related.
+   */
+  attachRelated?(error: Uint8Array, original: Uint8Array): void;
 }

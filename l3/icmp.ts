@@ -6,6 +6,7 @@ import type { NetDevice } from '../l2/device.ts';
 import type { NetNamespace } from './namespace.ts';
 import { routeInput, routeOutput } from './route.ts';
 import { echoedOptions } from './ip-options.ts';
+import { receiveRedirect } from './redirect.ts';
 import { buildDatagram, ipSend } from './ipv4.ts';
 
 /** ICMP types whose messages are errors (icmp_pointers[].error). */
@@ -133,6 +134,7 @@ export function sendIcmpError(ns: NetNamespace, original: Uint8Array, inDevice: 
       buf[at + 3] = c & 0xff;
     },
   );
+  ns.netfilter?.attachRelated?.(frame, original);
   ipSend(ns, frame, route);
 }
 
@@ -178,6 +180,8 @@ export function icmpReceive(ns: NetNamespace, device: NetDevice, datagram: Uint8
     echoReply(ns, datagram, icmp);
     return;
   }
+  // icmp_redirect() → ip_rt_redirect(): the gateway in the message, about the quoted datagram's destination.
+  if (type === 5 && icmp.length >= 8 + 20) receiveRedirect(ns, device, readAddress(datagram, 12), icmp[1]!, readAddress(icmp, 4), readAddress(icmp, 8 + 16));
   ns.transport?.icmpError?.(device, datagram);
 }
 

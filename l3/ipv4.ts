@@ -9,6 +9,7 @@ import type { NeighbourEntry } from '../l2/neighbour.ts';
 import { icmpReceive, sendIcmpError, sendRedirect } from './icmp.ts';
 import type { NetNamespace } from './namespace.ts';
 import { hasOptions, recordOnForward, recordOnInput } from './ip-options.ts';
+import { redirectedGateway } from './redirect.ts';
 import { routeInput, routeOutput, type OutputRoute, type RouteError } from './route.ts';
 import { Reassembly } from './reassembly.ts';
 import type { Route } from './fib.ts';
@@ -321,8 +322,8 @@ function forward(ns: NetNamespace, inDevice: NetDevice, frame: Uint8Array, datag
     return;
   }
   const device = route.device!;
-  const nexthop = route.gateway ?? (((datagram[16]! << 24) | (datagram[17]! << 16) | (datagram[18]! << 8) | datagram[19]!) >>> 0);
-  if (redirect) sendRedirect(ns, datagram, inDevice, nexthop);
+  const destination = ((datagram[16]! << 24) | (datagram[17]! << 16) | (datagram[18]! << 8) | datagram[19]!) >>> 0;
+  const nexthop = redirectedGateway(ns, destination, route) ?? route.gateway ?? destination;
   // ip_forward(): skb_cow() then ip_decrease_ttl() with an incremental checksum update.
   const copy = new Uint8Array(ETHERNET_HEADER_LEN + datagram.length);
   copy.set(datagram, ETHERNET_HEADER_LEN);
@@ -333,6 +334,9 @@ function forward(ns: NetNamespace, inDevice: NetDevice, frame: Uint8Array, datag
   const updated = updateChecksum16(checksum, oldWord, (ip[8]! << 8) | ip[9]!);
   ip[10] = updated >>> 8;
   ip[11] = updated & 0xff;
+  // The redirect quotes the datagram as it is now, its TTL already one less (ip_forward(): ip_rt_send_redirect()
+  // after ip_decrease_ttl()).
+  if (redirect) sendRedirect(ns, ip, inDevice, nexthop);
   if (recorded) {
     // ip_forward_options(): the slot gets the source of the way out (ip_rt_get_source()); the checksum is redone.
     const out = routeOutput(ns, readAddress(ip, 16));

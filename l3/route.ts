@@ -1,5 +1,6 @@
 import { isLoopbackIpv4, isMulticastIpv4, type Ipv4Address } from '../core/ipv4.ts';
 import { isGroupMember } from './igmp.ts';
+import { redirectedGateway } from './redirect.ts';
 import type { NetDevice } from '../l2/device.ts';
 import { scopeValue, TABLE_LOCAL, TABLE_MAIN, type FibResult, type Route, type RouteScope } from './fib.ts';
 import type { NetNamespace } from './namespace.ts';
@@ -115,7 +116,7 @@ export function routeOutput(
     default: {
       const device = route.device!;
       if (source === 0) source = routePrefsrc(ns, route);
-      return { device, nexthop: route.gateway ?? destination, source, kind: 'unicast', route };
+      return { device, nexthop: redirectedGateway(ns, destination, route) ?? route.gateway ?? destination, source, kind: 'unicast', route };
     }
   }
 }

@@ -143,9 +143,7 @@ export function scenarioArbitrary(options: GenOptions = {}): fc.Arbitrary<Genera
 
 /**
  * Options for scenarios small and short enough for the real kernel in CI: a few namespaces, ~1–2 s of waiting.
- * Record route stays out: the kernel records addresses into it on input and forwarding and echoes it in replies
- * (ip_options_compile(), ip_forward_options(), ip_options_echo()), which the simulator does not model yet. So
- * does `ip -br addr`: the state column it prints lags a carrier change on the kernel (DESIGN.md §5
+ * `ip -br addr` stays out: the state column it prints lags a carrier change on the kernel (DESIGN.md §5
  * `linkwatch-delay`, which state dumps absorb but transcripts do not).
  */
-export const KERNEL_GEN_OPTIONS: GenOptions = { maxNamespaces: 3, maxLinks: 4, maxBridges: 1, maxEvents: 5, maxRoutes: 3, maxFilterRules: 2, maxNatRules: 1, maxSeconds: 2, portlessBridges: false, quietEnd: true, ipOptions: ['ra'], shows: ['neigh', 'route', 'iptables', 'conntrack', 'fdb'] };
+export const KERNEL_GEN_OPTIONS: GenOptions = { maxNamespaces: 3, maxLinks: 4, maxBridges: 1, maxEvents: 5, maxRoutes: 3, maxFilterRules: 2, maxNatRules: 1, maxSeconds: 2, portlessBridges: false, quietEnd: true, shows: ['neigh', 'route', 'iptables', 'conntrack', 'fdb'] };

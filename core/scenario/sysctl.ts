@@ -5,7 +5,7 @@ import type { CommandBody, SysctlSetting } from './commands.ts';
 import type { ScenarioError } from './error.ts';
 
 /** The leaves of net/ipv4/conf/DEV/ that the simulator models (DESIGN.md §2). */
-const CONF_MODELLED = new Set(['forwarding', 'arp_ignore', 'arp_announce', 'arp_filter', 'rp_filter', 'send_redirects']);
+const CONF_MODELLED = new Set(['forwarding', 'arp_ignore', 'arp_announce', 'arp_filter', 'rp_filter', 'send_redirects', 'accept_redirects']);
 /** The leaves of net/ipv4/neigh/DEV/ that the simulator models. */
 const NEIGH_MODELLED = new Set(['base_reachable_time_ms', 'delay_first_probe_time', 'retrans_time_ms', 'gc_stale_time']);
 /** Every leaf of net/ipv4/conf/DEV/ on Linux 6.x (measured: ls /proc/sys/net/ipv4/conf/all). */

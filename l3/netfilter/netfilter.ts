@@ -172,7 +172,9 @@ export class Netfilter implements PacketFilter {
         if (verdict === 'ACCEPT') verdict = this.confirm(tracked, now);
         break;
     }
-    if (verdict === 'DROP' && tracked && !tracked.conn.confirmed) this.unpend(tracked.conn);
+    // A dropped packet takes its new connection with it; a related one (an ICMP error attached to another
+    // packet's connection) leaves that connection to its own packet.
+    if (verdict === 'DROP' && tracked && !tracked.conn.confirmed && tracked.info !== 'related') this.unpend(tracked.conn);
     return verdict;
   }
 
@@ -284,6 +286,13 @@ export class Netfilter implements PacketFilter {
     return undefined;
   }
 
+  /** nf_ct_attach() for an ICMP error about `original`: its connection, the other direction, as related. */
+  attachRelated(error: Uint8Array, original: Uint8Array): void {
+    if (!this.tracking) return;
+    const tracked = this.lookup(original, this.ns.now);
+    if (tracked && tracked.info !== 'related') this.attached.set(error.buffer, { conn: tracked.conn, dir: tracked.dir === 0 ? 1 : 0, info: 'related' });
+  }
+
   /** The connection of a packet at a later hook: by its tuple, or by the inverse once NAT has rewritten it. */
   private lookup(d: Uint8Array, now: Instant): Tracked | undefined {
     const tuple = tupleOf(d);
@@ -351,7 +360,7 @@ export class Netfilter implements PacketFilter {
       return work.d;
     };
     const oifChanged = (): boolean => conn.masqIndex !== 0 && hook === 'POSTROUTING' && dir === 0 && outDevice !== undefined && conn.masqIndex !== outDevice.ifindex;
-    if (info === 'related' && work.d[9] === IpProtocol.Icmp) return this.icmpReplyTranslation(tracked, manip, writable);
+    if (info === 'related' && work.d[9] === IpProtocol.Icmp) return this.icmpReplyTranslation(tracked, manip, writable, work.d);
     if (info === 'new' || info === 'related') {
       if (!natInitialized(conn, manip)) {
         const packet = { datagram: work.d, inName: inDevice?.name, outName: outDevice?.name, stateBits: stateBits(tracked) };
@@ -410,8 +419,14 @@ export class Netfilter implements PacketFilter {
    * rewritten back (the other direction's manip), its ICMP checksum recomputed, and its outer address
    * rewritten as a reply to that connection.
    */
-  private icmpReplyTranslation(tracked: Tracked, manip: ManipType, writable: () => Uint8Array): 'ACCEPT' {
+  private icmpReplyTranslation(tracked: Tracked, manip: ManipType, writable: () => Uint8Array, read: Uint8Array): 'ACCEPT' | 'DROP' {
     const { conn, dir } = tracked;
+    // A redirect about a connection whose NAT is not set up both ways yet (its first packet), or that is
+    // translated, is dropped: its hosts would start talking to each other around the translation.
+    if (read[(read[0]! & 0x0f) * 4] === 5) {
+      if ((conn.status & (IPS.SRC_NAT_DONE | IPS.DST_NAT_DONE)) !== (IPS.SRC_NAT_DONE | IPS.DST_NAT_DONE)) return 'DROP';
+      if (conn.status & (IPS.SRC_NAT | IPS.DST_NAT)) return 'DROP';
+    }
     let bit = manip === 'src' ? IPS.SRC_NAT : IPS.DST_NAT;
     if (dir === 1) bit = bit === IPS.SRC_NAT ? IPS.DST_NAT : IPS.SRC_NAT;
     if (!(conn.status & bit)) return 'ACCEPT';

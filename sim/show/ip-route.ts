@@ -1,7 +1,9 @@
+import { SECOND } from '../../core/clock.ts';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4.ts';
 import type { NetDevice } from '../../l2/device.ts';
 import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type Route } from '../../l3/fib.ts';
 import type { NetNamespace } from '../../l3/namespace.ts';
+import { redirectException } from '../../l3/redirect.ts';
 import { routeOutput } from '../../l3/route.ts';
 import type { Network } from '../network.ts';
 import { formatJson, type JsonObject, type JsonValue } from './json.ts';
@@ -173,10 +175,17 @@ export function getRoute(_net: Network, ns: NetNamespace, destination: Ipv4Addre
   json['flags'] = [];
   json['uid'] = 0;
   text += 'uid 0 ';
-  // rt_fill_info(): RTCF_LOCAL and RTCF_BROADCAST show as <local> and <local,brd>.
-  const cache = out.kind === 'local' ? ['local'] : out.kind === 'broadcast' ? ['local', 'brd'] : [];
+  // rt_fill_info(): RTCF_LOCAL and RTCF_BROADCAST show as <local> and <local,brd>; a redirect's exception as
+  // <redirected>, with the seconds it has left (rta_expires; iproute2 print_cache_flags(), print_rta_cacheinfo()).
+  const exception = out.kind === 'unicast' ? redirectException(ns, destination, out.route) : undefined;
+  const cache = out.kind === 'local' ? ['local'] : out.kind === 'broadcast' ? ['local', 'brd'] : exception ? ['redirected'] : [];
   json['cache'] = cache;
   text += `\n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}`;
+  if (exception) {
+    const left = Math.floor((exception.expires - ns.now) / SECOND);
+    json['expires'] = left;
+    text += `expires ${left}sec `;
+  }
   if (options.json) return printed(formatJson([json] as JsonValue, options.pretty ?? false));
   return printed(`${text}\n`);
 }
