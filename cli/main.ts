@@ -13,7 +13,7 @@ commands:
                        print a pcap/pcapng file as tcpdump -r FILE FLAGS [FILTER] does
   diff A.pcap B.pcap [--same-macs] [--tolerance MS] [--json]
                        compare two captures frame by frame, after normalisation
-  compare FILE [--json] [--pcap-dir DIR] [--no-same-macs] [--tolerance MS]
+  compare FILE [--json] [--pcap-dir DIR] [--no-same-macs] [--tolerance MS] [--capture-all]
                        run a scenario on the kernel (root) and the simulator, and compare them
   fuzz [--runs N] [--seed S] [--kernel] [--out DIR] [--replay-path P]
                        generated scenarios through the properties (and the kernel), shrinking a failure
