@@ -92,7 +92,7 @@ const UNREACHABLE_LINE = /^From \S+ icmp_seq=\d+ Destination Host Unreachable$/;
 const ERRORS_PART = / \+\d+ errors,/;
 
 /** Commands that list a hash table, in an order that varies from run to run (`hash-order`). */
-const HASH_ORDERED = /(^|\s)(ip(\s+-\S+)*\s+n(e(i(g(h(b(o(u?r)?)?)?)?)?)?)?\b|arp(\s|$)|bridge(\s+-\S+)*\s+fdb\b|conntrack\s+-L\b)/;
+const HASH_ORDERED = /(^|\s)(ip(\s+(-n(etns)?\s+\S+|-(?!n(etns)?\s)\S+))*\s+n(e(i(g(h(b(o(u?r)?)?)?)?)?)?)?\b|arp(\s|$)|bridge(\s+-\S+)*\s+fdb\b|conntrack\s+-L\b)/;
 
 /** A JSON array line with its elements in a canonical order (MAC-like values left out of the sort key). */
 function sortedJsonLine(line: string): string | undefined {
