@@ -59,7 +59,8 @@ export class PingProcess extends SimProcess {
   private pipesize = 0;
   private acked = 0;
   private readonly seen = new Set<number>();
-  private readonly rtts: number[] = [];
+  /** Round-trip statistics in microseconds, as iputils keeps them (ping_common.c gather_statistics(): tmin, tmax, tsum, tsum2). */
+  private readonly rtt = { count: 0, min: Infinity, max: 0, sum: 0, sum2: 0 };
   private sendTimer: Timer | undefined;
   private exitTimer: Timer | undefined;
   private deadlineTimer: Timer | undefined;
@@ -142,7 +143,7 @@ export class PingProcess extends SimProcess {
     this.exitScheduled = true;
     let wait: Duration;
     if (this.received > 0) {
-      wait = Math.max(2 * Math.max(0, ...this.rtts), this.interval);
+      wait = Math.max(2 * this.rtt.max * MICROSECOND, this.interval);
     } else {
       wait = this.options.timeout ?? LINGER;
     }
@@ -154,6 +155,8 @@ export class PingProcess extends SimProcess {
     const route = this.route!;
     this.transmitted++;
     const sequence = this.transmitted & 0xffff;
+    // pinger(): rcvd_clear() forgets the sequence sent 65,536 echoes ago, so a reply to this one is no duplicate.
+    this.seen.delete(sequence);
     const now = this.ns.now;
     this.lastSend = now;
     const size = this.size;
@@ -248,7 +251,11 @@ export class PingProcess extends SimProcess {
       this.seen.add(sequence);
       this.received++;
     }
-    this.rtts.push(triptime * MICROSECOND);
+    this.rtt.count++;
+    this.rtt.min = Math.min(this.rtt.min, triptime);
+    this.rtt.max = Math.max(this.rtt.max, triptime);
+    this.rtt.sum += triptime;
+    this.rtt.sum2 += triptime * triptime;
     if (!duplicate) this.ewma = this.ewma === 0 ? triptime * 8 : this.ewma + triptime - Math.floor(this.ewma / 8);
     if (this.options.quiet) {
       // nothing
@@ -308,12 +315,7 @@ export class PingProcess extends SimProcess {
     let out = `\n--- ${this.options.destinationText} ping statistics ---\n${line}\n`;
     let comma = '';
     if (this.received && this.size >= 16) {
-      const us = this.rtts.map((t) => Math.floor(t / MICROSECOND));
-      const total = us.length;
-      const min = Math.min(...us);
-      const max = Math.max(...us);
-      const sum = us.reduce((a, b) => a + b, 0);
-      const sum2 = us.reduce((a, b) => a + b * b, 0);
+      const { count: total, min, max, sum, sum2 } = this.rtt;
       const avg = Math.floor(sum / total);
       const mdev = Math.floor(Math.sqrt(Math.max(0, Math.floor(sum2 / total) - avg * avg)));
       out += `rtt min/avg/max/mdev = ${ms3(min)}/${ms3(avg)}/${ms3(max)}/${ms3(mdev)} ms`;
