@@ -1,4 +1,4 @@
-import type { Scheduler } from '../core/clock.ts';
+import type { Instant, Scheduler } from '../core/clock.ts';
 import { cidrContains, formatIpv4, parseIpv4, type Ipv4Address } from '../core/ipv4.ts';
 import { routeOutput } from './route.ts';
 import type { Random } from '../core/random.ts';
@@ -30,12 +30,21 @@ export interface DropRecord {
 }
 
 /** What a namespace needs from the world it lives in (the simulator's Network). */
+/** A kernel log line, from the namespace that wrote it. */
+export interface KernelLogLine {
+  readonly namespace: string;
+  readonly at: Instant;
+  readonly text: string;
+}
+
 export interface NamespaceHost {
   readonly scheduler: Scheduler;
   /** A seeded random stream for one purpose in this namespace. */
   random(purpose: string): Random;
   /** Records a drop. */
   recordDrop(record: DropRecord): void;
+  /** Appends a line to the machine's kernel log (the LOG target's; one log for every namespace, as dmesg shows it). */
+  logKernel?(record: KernelLogLine): void;
   /**
    * A reachable_time to use instead of a random draw for a device (nanoseconds): compare mode gives the kernel's
    * own draws to the simulator so that neighbour timelines can be compared (DESIGN.md §4).

@@ -7,7 +7,7 @@ import type { NetDevice } from '../l2/device.ts';
 import { Dummy } from '../l2/dummy.ts';
 import type { TimerWheel } from '../l2/timer-wheel.ts';
 import { Veth } from '../l2/veth.ts';
-import { NetNamespace, type DropRecord, type NamespaceHost } from '../l3/namespace.ts';
+import { NetNamespace, type DropRecord, type KernelLogLine, type NamespaceHost } from '../l3/namespace.ts';
 import { applyFaults, type Faults } from './faults.ts';
 import { Runner } from './runner.ts';
 
@@ -76,6 +76,13 @@ export class Network implements NamespaceHost {
 
   recordDrop(record: DropRecord): void {
     if (this.keepDrops) this.drops.push(record);
+  }
+
+  /** The machine's kernel log, oldest first (what iptables LOG wrote in any namespace). */
+  readonly kernelLog: KernelLogLine[] = [];
+
+  logKernel(record: KernelLogLine): void {
+    this.kernelLog.push(record);
   }
 
   /** A new process id (consecutive, as a machine's next processes get; the first one seeded). */

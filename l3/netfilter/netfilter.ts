@@ -468,7 +468,9 @@ export class Netfilter implements PacketFilter {
   /** The LOG target: a kernel log line for the packet (nf_log_ip_packet()). */
   private logPacket(t: Extract<XtTarget, { kind: 'LOG' }>, d: Uint8Array, inDevice: NetDevice | undefined, outDevice: NetDevice | undefined, now: Instant): void {
     const mac = inDevice ? (inDevice.kind === 'loopback' ? new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0]) : this.lastMac) : undefined;
-    this.log.push({ at: now, level: t.level, text: logLine(now, t.prefix ?? '', inDevice?.name, outDevice?.name, mac, d) });
+    const record = { at: now, level: t.level, text: logLine(now, t.prefix ?? '', inDevice?.name, outDevice?.name, mac, d) };
+    this.log.push(record);
+    this.ns.host.logKernel?.({ namespace: this.ns.name, at: now, text: record.text });
   }
 }
 

@@ -6,6 +6,7 @@ import { listChains } from '../../l3/netfilter/xt-list.ts';
 import { logLevel, normaliseRule, type XtRuleSpec } from '../../l3/netfilter/xt-rule.ts';
 import { ctime, listRules, saveTable } from '../../l3/netfilter/xt-save.ts';
 import { checkChainName, parameterProblem, type IptablesError, type XtTable } from '../../l3/netfilter/xt-table.ts';
+import type { KernelLogLine } from '../../l3/namespace.ts';
 import { done, fail, type ExecContext, type Outcome } from './context.ts';
 
 /** iptables' error for `-L`/`-S` of a chain the table does not have (nft_chain_list_get() failing on a name). */
@@ -123,8 +124,6 @@ export function conntrackList(ctx: ExecContext<Command & ConntrackList>): Outcom
  * the initial namespace may change it), so these lines have no kernel counterpart to compare with; the runner can
  * print them as a console would.
  */
-export function kernelLog(net: ExecContext['net']): { namespace: string; at: number; text: string }[] {
-  const out: { namespace: string; at: number; text: string }[] = [];
-  for (const ns of net.allNamespaces()) for (const r of existingNetfilter(ns)?.log ?? []) out.push({ namespace: ns.name, at: r.at, text: r.text });
-  return out.sort((a, b) => a.at - b.at);
+export function kernelLog(net: ExecContext['net']): readonly KernelLogLine[] {
+  return net.kernelLog;
 }
