@@ -31,6 +31,7 @@ const TOOL_KINDS: ReadonlySet<Command['kind']> = new Set([
   'link.add', 'link.set', 'link.del', 'link.show', 'addr.add', 'addr.del', 'addr.show', 'route.add', 'route.del', 'route.replace',
   'route.append', 'route.show', 'route.get', 'route.nettools', 'neigh.show', 'neigh.flush', 'ntable.show', 'arp', 'bridge.link.show',
   'bridge.fdb.show', 'iptables', 'iptables-save', 'conntrack.list', 'sysctl', 'tc.netem.add', 'tc.netem.del', 'ping', 'nc', 'netns.list',
+  'netns.identify',
 ]);
 
 /** Whether the replay runs `command` as the real tool (the rest it does itself: namespaces, echo, sleep, send, tcpdump …). */

@@ -18,7 +18,7 @@ import type { CaptureBackend } from './capture/capture.ts';
 import { scenarioCommands } from './command.ts';
 import { netnsExists } from './netns.ts';
 import { sendProbe } from './probe/send.ts';
-import { rewriteNames, rewriteNetnsList } from './rewrite.ts';
+import { rewriteNames, rewriteNetnsIdentify, rewriteNetnsList } from './rewrite.ts';
 import { CaptureSession, devicesUp, type KernelFrame } from './replay-capture.ts';
 import { createdDevicePlaces, placeKey, type CreatedDevices } from './replay-devices.ts';
 import { commandTimeoutMs, isShowCommand, isToolCommand, isTrafficCommand, toolArgv } from './replay-exec.ts';
@@ -372,8 +372,8 @@ export class KernelRunner {
     const program: Program = startProgram(argv, {
       now: this.now,
       input: stdin,
-      // `ip netns list` is filtered and renamed as a whole below.
-      rewrite: command.kind === 'netns.list' ? (t) => t : (t) => this.rewrite(ns, t),
+      // `ip netns list` is filtered and renamed as a whole below; `ip netns identify` names the sandbox.
+      rewrite: command.kind === 'netns.list' ? (t) => t : command.kind === 'netns.identify' ? (t) => rewriteNetnsIdentify(t, { prefix: this.sandbox.prefix }) : (t) => this.rewrite(ns, t),
       ...(background ? {} : { timeoutMs: commandTimeoutMs(command, stopAfter, this.options.commandTimeoutMs) }),
       ...(stopAfter === undefined
         ? {}

@@ -65,6 +65,11 @@ export interface NetnsList {
   readonly options: IpOptions;
 }
 
+/** `ip netns identify`: the names of the namespace the command runs in (none for the global one). */
+export interface NetnsIdentify {
+  readonly kind: 'netns.identify';
+}
+
 // ── links ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Bridge attributes settable with `type bridge …` (ip/iplink_bridge.c). */
@@ -479,6 +484,7 @@ export type CommandBody =
   | NetnsAdd
   | NetnsDel
   | NetnsList
+  | NetnsIdentify
   | LinkAdd
   | LinkSet
   | LinkDel

@@ -151,6 +151,12 @@ function parseIpNetns(args: Args, options: IpOptions): Result<CommandBody | Netn
       }
       return ok(markNetns({ kind: sub === 'add' ? 'netns.add' : 'netns.del', name: name.text }, args.index - 1));
     }
+    case 'identify': {
+      // ip/ipnetns.c netns_identify(): an optional PID; twinnet's shell has no `$!` to give one.
+      const pid = args.next();
+      if (pid) return unsupportedError(pid.position, '"ip netns identify PID" is not modelled by twinnet (without a PID it names the current namespace)');
+      return ok({ kind: 'netns.identify' });
+    }
     case undefined:
       return toolError(verb.position, `Command "${verb.text}" is unknown, try "ip netns help".`);
     default:

@@ -5,7 +5,7 @@ import { fail, type ExecContext, type Outcome } from './context.ts';
 import { linkAdd, linkDel, linkSet, netnsAdd, netnsDel } from './links.ts';
 import { conntrackList, iptables, iptablesSave } from './netfilter.ts';
 import { routeChange } from './routes.ts';
-import { addrShow, arp, bridgeFdb, bridgeLink, linkShow, neigh, netnsList, netToolsRoute, ntable, routeGet, routeShow } from './shows.ts';
+import { addrShow, arp, bridgeFdb, bridgeLink, linkShow, neigh, netnsIdentify, netnsList, netToolsRoute, ntable, routeGet, routeShow } from './shows.ts';
 import { sysctl } from './sysctl.ts';
 import { echo, ping, sleep } from './traffic.ts';
 import { curl, httpd, nc, send, tcNetemAdd, tcNetemDel } from './transport.ts';
@@ -30,6 +30,8 @@ export function dispatch(ctx: ExecContext, options: DispatchOptions): Outcome {
       return netnsDel(ctx as ExecContext<typeof c>);
     case 'netns.list':
       return netnsList(ctx as ExecContext<typeof c>);
+    case 'netns.identify':
+      return netnsIdentify(ctx as ExecContext<typeof c>);
     case 'link.add':
       return linkAdd(ctx as ExecContext<typeof c>);
     case 'link.set':

@@ -1,4 +1,4 @@
-import type { AddrShow, BridgeFdbShow, BridgeLinkShow, Command, IpOptions, LinkShow, NeighShowFlush, NetnsList, NetToolsArp, NetToolsRoute, NtableShow, RouteGet, RouteShow } from '../../core/scenario/index.ts';
+import type { AddrShow, BridgeFdbShow, BridgeLinkShow, Command, IpOptions, LinkShow, NeighShowFlush, NetnsIdentify, NetnsList, NetToolsArp, NetToolsRoute, NtableShow, RouteGet, RouteShow } from '../../core/scenario/index.ts';
 import { showBridgeLinks, showFdb } from '../show/bridge.ts';
 import { showAddresses } from '../show/ip-addr.ts';
 import { showLinks } from '../show/ip-link.ts';
@@ -81,6 +81,15 @@ export function bridgeLink(ctx: ExecContext<Command & BridgeLinkShow>): Outcome 
 export function bridgeFdb(ctx: ExecContext<Command & BridgeFdbShow>): Outcome {
   const c = ctx.command;
   return emit(ctx, showFdb(ctx.net, ctx.ns, { bridge: c.bridge, device: c.device, dynamic: c.dynamic, json: c.options.json, pretty: c.options.pretty }));
+}
+
+/**
+ * `ip netns identify` (ip/ipnetns.c netns_identify()): the name bound to the namespace the command runs in; the
+ * machine's own namespace has none, and iproute2 prints the empty name and its newline (measured).
+ */
+export function netnsIdentify(ctx: ExecContext<Command & NetnsIdentify>): Outcome {
+  ctx.io.stdout(ctx.ns === ctx.net.global ? '\n' : `${ctx.ns.name}\n`);
+  return done(0);
 }
 
 /** `ip netns [list]`. */
