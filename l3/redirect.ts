@@ -3,7 +3,9 @@
  * that a destination is better reached through another gateway on the same link first makes sure it can reach
  * that one (its neighbour entry must be valid: if not, resolution starts and nothing else changes), then keeps a
  * route exception for the destination (fib_nh_exception, ip_rt_gc_timeout 300 s) that later lookups through the
- * old gateway's nexthop take (find_exception()). Measured (fixtures/regressions/redirect-accept): the first
+ * old gateway's nexthop take (find_exception()). Simplification: the exception is matched by gateway and device,
+ * so a route deleted and added again through the same gateway keeps it, where the kernel's goes with the old
+ * nexthop. Measured (fixtures/regressions/redirect-accept): the first
  * redirect, naming a gateway the host has no entry for, only starts its resolution; the second is taken. A gateway
  * that NATs the flow sends none (netfilter.ts icmpReplyTranslation(); fixtures/regressions/redirect-nat).
  */
@@ -11,7 +13,7 @@ import { SECOND, type Instant } from '../core/clock.ts';
 import { isMulticastIpv4, type Ipv4Address } from '../core/ipv4.ts';
 import type { NetDevice } from '../l2/device.ts';
 import { nudValid } from '../l2/neighbour.ts';
-import type { Route } from './fib.ts';
+import { TABLE_LOCAL, type Route } from './fib.ts';
 import type { NetNamespace } from './namespace.ts';
 import { fibLookup } from './route.ts';
 
@@ -56,11 +58,12 @@ export function receiveRedirect(ns: NetNamespace, device: NetDevice, from: Ipv4A
   const hit = fibLookup(ns, quotedDestination);
   const route = hit?.route;
   if (!route || route.type !== 'unicast' || route.gateway !== from || !route.device) return;
-  if (newGateway === from || !acceptsRedirects(ns, route.device)) return;
+  // The receiving device's accept_redirects decides (in_dev of skb->dev); the neighbour is the route's device's.
+  if (newGateway === from || !acceptsRedirects(ns, device)) return;
   if (isMulticastIpv4(newGateway) || newGateway === 0xffffffff || newGateway >>> 24 === 0) return;
-  const type = fibLookup(ns, newGateway)?.route.type;
+  // inet_addr_type(): the local table's type for the address (a local or broadcast one), else unicast.
+  const type = ns.tables.get(TABLE_LOCAL)?.lookup(newGateway)?.route.type ?? 'unicast';
   if (type !== 'unicast') return;
-  void device;
   const entry = ns.arp.lookup(route.device, newGateway) ?? ns.arp.create(route.device, newGateway);
   if (!nudValid(entry.state)) {
     ns.arp.startResolution(entry);
