@@ -27,6 +27,12 @@ export interface FrameDiffOptions {
   readonly tolerance?: number;
   /** A reordered ARP frame displaced by at most this (ns) is `nud-timer-jitter` (default `DEFAULT_NUD_LATENESS`). */
   readonly nudJitter?: number;
+  /**
+   * When each run ended (its last command's end, in its captures' clock): an ARP frame on one side only, after the
+   * last aligned frame of its capture point and at most `nudJitter` before its run's end, is `nud-timer-jitter`,
+   * because the other side's timer may fire that much later, after its capture stopped (`compare` sets this).
+   */
+  readonly runEnds?: { readonly a: number; readonly b: number };
   /** TCP timestamps, relative per connection, must agree within this many milliseconds (default 100). */
   readonly tcpTimestampTolerance?: number;
   /** Differences listed per capture point (default 1000); the rest are counted. */
@@ -333,6 +339,15 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
   const nudJitter = state.options.nudJitter ?? DEFAULT_NUD_LATENESS;
   const tolerance = state.options.tolerance;
   const differed = { mask: 0 };
+  // A one-sided ARP frame in a capture's tail, near its run's end: the other side's timer may have fired after its
+  // capture stopped (FrameDiffOptions.runEnds).
+  const ends = state.options.runEnds;
+  let tailA = framesA.length;
+  while (tailA > 0 && aMatch[tailA - 1]! < 0) tailA--;
+  let tailB = framesB.length;
+  while (tailB > 0 && bMatch[tailB - 1]! < 0) tailB--;
+  const endJitterA = (i: number): boolean => ends !== undefined && i >= tailA && framesA.at(i) >= ends.a - nudJitter && isArpFrame(framesA.data(i));
+  const endJitterB = (j: number): boolean => ends !== undefined && j >= tailB && framesB.at(j) >= ends.b - nudJitter && isArpFrame(framesB.data(j));
   // The last aligned pair's times: the origin for a reordered frame's displacement.
   let lastA = framesA.length > 0 ? framesA.at(0) : 0;
   let lastB = framesB.length > 0 ? framesB.at(0) : 0;
@@ -355,7 +370,7 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
       counts.different++;
       pending.push({ kind: 'different', classification: classifyFields(fields), i, j: partner, fields, position: i });
     } else {
-      const noise = randomTimeVariation(framesA.data(i));
+      const noise = randomTimeVariation(framesA.data(i)) ?? (endJitterA(i) ? Variation.NudTimerJitter : undefined);
       counts.missing++;
       pending.push({ kind: 'missing', classification: noise ? variation(noise) : DIVERGENCE, i, j: -1, fields: [], position: i });
     }
@@ -368,7 +383,7 @@ function checkLeftovers(w: PointWork, state: PairingState): void {
       continue;
     }
     if (left.bPaired[j]) continue;
-    const noise = randomTimeVariation(framesB.data(j));
+    const noise = randomTimeVariation(framesB.data(j)) ?? (endJitterB(j) ? Variation.NudTimerJitter : undefined);
     counts.extra++;
     pending.push({ kind: 'extra', classification: noise ? variation(noise) : DIVERGENCE, i: -1, j, fields: [], position: before + 0.5 });
   }

@@ -40,7 +40,10 @@ export interface CompareReport {
  * in `twinnet compare`), B the run under test.
  */
 export function compare(a: EngineRun, b: EngineRun, options: CompareOptions = {}): CompareReport {
-  const frames = diffCaptureSets(a.captures, b.captures, options);
+  const endA = a.transcript?.at(-1)?.endedAt;
+  const endB = b.transcript?.at(-1)?.endedAt;
+  const runEnds = options.runEnds ?? (endA !== undefined && endB !== undefined ? { a: endA, b: endB } : undefined);
+  const frames = diffCaptureSets(a.captures, b.captures, { ...options, ...(runEnds ? { runEnds } : {}) });
   const state = diffStates(a.state ?? [], b.state ?? [], {
     ...(options.sameMacs !== undefined ? { sameMacs: options.sameMacs } : {}),
     ...(options.nudLateness !== undefined ? { nudLateness: options.nudLateness } : {}),

@@ -253,6 +253,15 @@ describe('nud-timer-jitter: ARP frames moved by the kernel\u2019s late timers', 
     expect(kinds(diff(withProbe(2100, 6), withProbe(950, 2)))).toEqual(['reordered divergence']);
     expect(kinds(diff(withProbe(1100, 4), pings(3)))).toEqual(['missing divergence']);
   });
+  it('declares a probe one side made just before its run ended as variation: the other side\u2019s may have come after its capture', () => {
+    // Found live (fixtures/kernel/nud-idle-reprobe): the simulator re-probed 0.2 s before the end, the kernel later.
+    const tail = withProbe(2900, 6);
+    expect(kinds(diff(pings(3), tail, { runEnds: { a: 3000 * MILLISECOND, b: 3000 * MILLISECOND } }))).toEqual(['extra nud-timer-jitter']);
+    expect(kinds(diff(tail, pings(3), { runEnds: { a: 3000 * MILLISECOND, b: 3000 * MILLISECOND } }))).toEqual(['missing nud-timer-jitter']);
+    // Not when the run went on for longer than the timer bound, nor before the capture's last aligned frame.
+    expect(kinds(diff(pings(3), tail, { runEnds: { a: 3500 * MILLISECOND, b: 3500 * MILLISECOND } }))).toEqual(['extra divergence']);
+    expect(kinds(diff(pings(3), withProbe(1900, 4), { runEnds: { a: 2100 * MILLISECOND, b: 2100 * MILLISECOND } }))).toEqual(['extra divergence']);
+  });
 });
 
 describe('a frame at another place is reported as reordered, not as missing and extra', () => {
