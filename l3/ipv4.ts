@@ -294,7 +294,16 @@ export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array
       // ip_error(): with forwarding off the packet goes silently; else ICMP net/host unreachable (rate limited).
       if (!route.silent && pktType === 'host' && ns.icmpLimiter.allowRouteError(readAddress(pre, 12), ns.now)) {
         const code = route.error === 'net' ? 0 : route.error === 'host' ? 1 : 13;
-        sendIcmpError(ns, pre, device, 3, code, 0);
+        // The unreachable route is a route all the same (ip_route_input_slow(): no_route → local_input with
+        // ip_error), so ip_rcv_options() has recorded the way back's source first: the error quotes the datagram
+        // with it (its checksum left) and echoes it (found by twinnet fuzz: fixtures/regressions/rr-unreachable).
+        let quoted = pre;
+        if (hasOptions(pre)) {
+          quoted = pre.slice();
+          const back = routeOutput(ns, readAddress(pre, 12));
+          recordOnInput(quoted, typeof back === 'string' ? 0 : back.source);
+        }
+        sendIcmpError(ns, quoted, device, 3, code, 0);
       }
       return;
     case 'martian':
