@@ -1,7 +1,7 @@
 import { linesMatch, newRenamings, tokenizeLine, type Renamings } from '../doctest/normalise.ts';
 import { entryOutput, type TranscriptEntry } from '../transcript.ts';
 import { pairLists } from './list-align.ts';
-import { CONNTRACK_TIMEOUT_SLACK, conntrackEntries } from './state-diff.ts';
+import { CONNTRACK_TIMEOUT_SLACK, conntrackEntries, isIgmpConntrackEntry } from './state-diff.ts';
 import { explainedByTimers, type NeighbourTiming } from './nud-timer.ts';
 import { clockOffsetAt, type ClockAnchor } from './report.ts';
 import { DIVERGENCE, variation, Variation, type Classification } from './variation.ts';
@@ -74,13 +74,28 @@ function compareConntrack(a: readonly string[], b: readonly string[]): LineDiffe
   for (const [i, j] of [...pairing.aligned, ...pairing.reordered]) {
     if (Math.abs(la[i]!.timeout - lb[j]!.timeout) > CONNTRACK_TIMEOUT_SLACK) out.push({ kind: 'different', a: la[i]!.line, b: lb[j]!.line, classification: DIVERGENCE });
   }
-  for (const i of pairing.onlyA) out.push({ kind: 'missing', a: la[i]!.line, classification: DIVERGENCE });
-  for (const j of pairing.onlyB) out.push({ kind: 'extra', b: lb[j]!.line, classification: DIVERGENCE });
-  // The closing count is on stderr, in the same output: compared as a line.
+  const igmp = variation(Variation.IgmpReportTiming);
+  let igmpDelta = 0;
+  for (const i of pairing.onlyA) {
+    const report = isIgmpConntrackEntry(la[i]!.line);
+    if (report) igmpDelta--;
+    out.push({ kind: 'missing', a: la[i]!.line, classification: report ? igmp : DIVERGENCE });
+  }
+  for (const j of pairing.onlyB) {
+    const report = isIgmpConntrackEntry(lb[j]!.line);
+    if (report) igmpDelta++;
+    out.push({ kind: 'extra', b: lb[j]!.line, classification: report ? igmp : DIVERGENCE });
+  }
+  // The closing count is on stderr, in the same output: compared as a line (off by the IGMP entries at most).
   const rest = (lines: readonly string[]): string[] => lines.filter((l) => conntrackEntries(l).length === 0);
   const [ra, rb] = [rest(a), rest(b)];
+  const shown = (l: string | undefined): number | undefined => (l === undefined ? undefined : Number(/: (\d+) flow entries have been shown\.$/.exec(l)?.[1] ?? NaN));
   for (let k = 0; k < Math.max(ra.length, rb.length); k++) {
     if (ra[k] === rb[k]) continue;
+    if (igmpDelta !== 0 && shown(rb[k])! - shown(ra[k])! === igmpDelta) {
+      out.push({ kind: 'different', a: ra[k]!, b: rb[k]!, classification: igmp });
+      continue;
+    }
     out.push(ra[k] === undefined ? { kind: 'extra', b: rb[k]!, classification: DIVERGENCE } : rb[k] === undefined ? { kind: 'missing', a: ra[k]!, classification: DIVERGENCE } : { kind: 'different', a: ra[k]!, b: rb[k]!, classification: DIVERGENCE });
   }
   return out;

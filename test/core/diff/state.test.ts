@@ -100,6 +100,11 @@ describe('conntrack-timeout: entries compared as a set, timeouts within a few se
     expect(summary([{ namespace: undefined, conntrack: line(29, 1) }], [{ namespace: undefined, conntrack: line(10, 1) }])).toEqual(['conntrack different icmp 1 src=172.20.0.11 dst=203.0.113.8 type=8 code=0 id=* src=203.0.113.8 dst=10.0.2.15 type=0 code=0 id=* mark=0 use=1: timeout 29 ≠ 10 [divergence]']);
     expect(summary([{ namespace: undefined, conntrack: line(29, 1) }], [{ namespace: undefined, conntrack: '' }])).toEqual(['conntrack missing icmp     1 29 src=172.20.0.11 dst=203.0.113.8 type=8 code=0 id=1 src=203.0.113.8 dst=10.0.2.15 type=0 code=0 id=1 mark=0 use=1 [divergence]']);
   });
+  it('igmp-report-timing: an IGMP report\u2019s entry on one side only (found by twinnet fuzz: a bridge dumped just after coming up)', () => {
+    const igmp = 'unknown  2 599 src=0.0.0.0 dst=224.0.0.22 [UNREPLIED] src=224.0.0.22 dst=0.0.0.0 mark=0 use=1\n';
+    expect(summary([{ namespace: undefined, conntrack: igmp }], [{ namespace: undefined, conntrack: '' }])).toEqual([`conntrack missing ${igmp.trim()} [igmp-report-timing]`]);
+    expect(summary([{ namespace: undefined, conntrack: igmp + line(29, 1) }], [{ namespace: undefined, conntrack: igmp }])[0]).toMatch(/^conntrack missing icmp .* \[divergence\]$/);
+  });
 });
 
 describe('links and addresses: JSON fields named; MACs one-to-one without --same-macs', () => {
@@ -159,6 +164,12 @@ describe('transcripts: outputs after the doctest normalisation', () => {
     const out = (timeout: number, id: number) => `icmp     1 ${timeout} src=172.20.0.11 dst=203.0.113.8 type=8 code=0 id=${id} src=203.0.113.8 dst=10.0.2.15 type=0 code=0 id=${id} mark=0 use=1\nconntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.\n`;
     expect(transcript([entry('conntrack -L', out(29, 8754))], [entry('conntrack -L', out(27, 9))])).toEqual([]);
     expect(transcript([entry('conntrack -L', out(29, 8754))], [entry('conntrack -L', out(3, 9))])).toEqual(['different divergence $ conntrack -L', '  different divergence']);
+  });
+  it('igmp-report-timing: `conntrack -L` with an IGMP report\u2019s entry on one side only, and its count one more', () => {
+    const igmp = 'unknown  2 599 src=0.0.0.0 dst=224.0.0.22 [UNREPLIED] src=224.0.0.22 dst=0.0.0.0 mark=0 use=1\n';
+    const shown = (n: number) => `conntrack v1.4.7 (conntrack-tools): ${n} flow entries have been shown.\n`;
+    expect(transcript([entry('conntrack -L', igmp + shown(1))], [entry('conntrack -L', shown(0))])).toEqual(['different igmp-report-timing $ conntrack -L', '  missing igmp-report-timing', '  different igmp-report-timing']);
+    expect(transcript([entry('conntrack -L', igmp + shown(1))], [entry('conntrack -L', shown(2))])[0]).toBe('different divergence $ conntrack -L');
   });
   it('icmp-error-race: lets ping\u2019s Destination Host Unreachable lines and error count differ, not its loss', () => {
     const out = (errors: boolean, loss = '100% packet loss') =>
