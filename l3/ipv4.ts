@@ -261,8 +261,12 @@ export function ipReceive(ns: NetNamespace, device: NetDevice, frame: Uint8Array
     pre = hooked.subarray(ETHERNET_HEADER_LEN);
   }
   if (device.kind === 'loopback') {
-    // A packet we sent to ourselves already carries its output route (skb_dst set): no input lookup.
-    localDeliver(ns, device, pre, 'host');
+    // A packet we sent to ourselves already carries its output route (skb_dst set): no input lookup, but
+    // ip_rcv_options() still runs, so record route takes the destination (found by twinnet fuzz:
+    // fixtures/regressions/rr-loopback).
+    const local = hasOptions(pre) ? pre.slice() : pre;
+    if (local !== pre) recordOnInput(local, readAddress(pre, 16));
+    localDeliver(ns, device, local, 'host');
     return;
   }
   const route = routeInput(ns, device, readAddress(pre, 12), readAddress(pre, 16));
