@@ -5,7 +5,7 @@ import { Random } from '../../core/random.ts';
 import { Netem } from '../../l2/netem.ts';
 import { TcpSocket } from '../../l3/tcp-socket.ts';
 import { transportOf } from '../../l3/transport.ts';
-import { twoHosts } from './transport-topology.ts';
+import { sendAll, twoHosts } from './transport-topology.ts';
 
 /** Deterministic test data: bytes from a seeded stream. */
 function payload(length: number, seed: number): Uint8Array {
@@ -49,18 +49,8 @@ function transfer(data: Uint8Array, seed: number, there: Impairment, back: Impai
     };
   };
   const client = new TcpSocket(transportOf(a).tcp);
-  let offset = 0;
   let failed: string | undefined;
-  const pump = () => {
-    while (offset < data.length) {
-      const n = client.write(data.subarray(offset, offset + 16384));
-      if (typeof n === 'string' || n === 0) return;
-      offset += n;
-    }
-    client.shutdown();
-  };
-  client.onConnect = pump;
-  client.onWritable = pump;
+  sendAll(client, data);
   client.onError = (e) => (failed = e);
   client.onReadable = () => void client.read();
   client.connect(0x0a000002, 5000);
@@ -167,17 +157,7 @@ describe('TCP flow control', () => {
         aEth.taps.add({ frame: () => undefined });
         b.device('eth0')!.taps.add({ frame: (_d, f, dir) => dir === 'out' && f[23] === 6 && f[14 + 20 + 14] === 0 && f[14 + 20 + 15] === 0 && (sawZeroWindow = true) });
         const client = new TcpSocket(transportOf(a).tcp);
-        let sent = 0;
-        const pump = (): void => {
-          while (sent < data.length) {
-            const n = client.write(data.subarray(sent, sent + 16384));
-            if (typeof n === 'string' || n === 0) return;
-            sent += n;
-          }
-          client.shutdown();
-        };
-        client.onConnect = pump;
-        client.onWritable = pump;
+        sendAll(client, data);
         client.connect(0x0a000002, 5000);
         const deadline = net.now + 900 * SECOND;
         while (!done && (net.scheduler.nextAt() ?? Infinity) <= deadline) net.scheduler.runUntil(net.scheduler.nextAt()!);

@@ -4,7 +4,7 @@ import { parseIpv4 } from '../../core/ipv4.ts';
 import { TcpSocket } from '../../l3/tcp-socket.ts';
 import { transportOf } from '../../l3/transport.ts';
 import { Network } from '../../sim/network.ts';
-import { capture, runLines, twoHosts } from './transport-topology.ts';
+import { capture, runLines, sendAll, twoHosts } from './transport-topology.ts';
 import { describeFrames, r16, r32, readPcap } from './transport-frames.ts';
 
 const PCAP = new URL('../../fixtures/pcap/', import.meta.url);
@@ -302,17 +302,7 @@ describe('path MTU discovery [RFC 1191]', () => {
     };
     const data = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff);
     const client = new TcpSocket(transportOf(a).tcp);
-    let sent = 0;
-    const pump = () => {
-      while (sent < data.length) {
-        const n = client.write(data.subarray(sent, sent + 16384));
-        if (typeof n === 'string' || n === 0) return;
-        sent += n;
-      }
-      client.shutdown();
-    };
-    client.onConnect = pump;
-    client.onWritable = pump;
+    sendAll(client, data);
     client.connect(ip('10.2.0.2'), 5000);
     net.scheduler.runUntil(net.now + 30 * SECOND);
     expect(done).toBe(true);

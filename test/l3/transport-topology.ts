@@ -1,6 +1,7 @@
 import { parseScenario } from '../../core/scenario/index.ts';
 import type { NetDevice } from '../../l2/device.ts';
 import type { NetNamespace } from '../../l3/namespace.ts';
+import type { TcpSocket } from '../../l3/tcp-socket.ts';
 import { Network } from '../../sim/network.ts';
 import { Runner } from '../../sim/runner.ts';
 
@@ -48,4 +49,19 @@ export function twoHosts(seed = 1, extra: readonly string[] = []): { net: Networ
   const a = net.namespace('a')!;
   const b = net.namespace('b')!;
   return { net, a, b, aEth: a.device('eth0')!, bEth: b.device('eth0')! };
+}
+
+/** Writes all of `data` through `client` as the socket lets it, 16 KiB at a time, then shuts its side down. */
+export function sendAll(client: TcpSocket, data: Uint8Array): void {
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < data.length) {
+      const n = client.write(data.subarray(sent, sent + 16384));
+      if (typeof n === 'string' || n === 0) return;
+      sent += n;
+    }
+    client.shutdown();
+  };
+  client.onConnect = pump;
+  client.onWritable = pump;
 }

@@ -6,7 +6,7 @@ import { TcpSocket } from '../../../l3/tcp-socket.ts';
 import { transportOf } from '../../../l3/transport.ts';
 import { Network } from '../../../sim/network.ts';
 import { Runner } from '../../../sim/runner.ts';
-import { runLines } from '../../l3/transport-topology.ts';
+import { runLines, sendAll } from '../../l3/transport-topology.ts';
 
 /**
  * Issue 4, "What it must show": a TCP transfer of 1 MB across NAT with 1 % loss injected on one veth arrives intact.
@@ -57,17 +57,7 @@ describe('1 MB through MASQUERADE with 1 % loss', () => {
       };
     };
     const client = new TcpSocket(transportOf(netns2).tcp);
-    let sent = 0;
-    const pump = () => {
-      while (sent < data.length) {
-        const n = client.write(data.subarray(sent, sent + 16384));
-        if (typeof n === 'string' || n === 0) return;
-        sent += n;
-      }
-      client.shutdown();
-    };
-    client.onConnect = pump;
-    client.onWritable = pump;
+    sendAll(client, data);
     client.onReadable = () => void client.read();
     client.connect(0x08080808, 5000);
     const deadline = net.now + 600 * SECOND;
