@@ -78,7 +78,12 @@ export class Network implements NamespaceHost {
     if (this.keepDrops) this.drops.push(record);
   }
 
-  /** The machine's kernel log, oldest first (what iptables LOG wrote in any namespace). */
+  /**
+   * What the LOG target wrote in every namespace of the machine, oldest first: the kernel log, as `dmesg` would
+   * show it. On this machine's kernel a namespace logs nothing (net.netfilter.nf_log_all_netns is 0 and only the
+   * initial namespace may change it), so these lines have no kernel counterpart to compare with; the runner
+   * prints them as a console would.
+   */
   readonly kernelLog: KernelLogLine[] = [];
 
   logKernel(record: KernelLogLine): void {

@@ -9,7 +9,6 @@ import type { DropRecord } from '../l3/namespace.ts';
 import type { CaptureProcess, CapturedFrame, CaptureSink } from './exec/capture.ts';
 import type { CommandIo } from './exec/context.ts';
 import { dispatch, noNamespace } from './exec/dispatch.ts';
-import { kernelLog } from './exec/netfilter.ts';
 import { Network } from './network.ts';
 import { Redirector } from './redirect.ts';
 import type { OutputChunk, SimProcess } from './process.ts';
@@ -418,7 +417,7 @@ export class Runner {
   private endEntry(entry: ReturnType<Runner['beginEntry']>, status: number, check?: CommandCheck): void {
     this.pumpJobs(entry.output);
     // The kernel log (iptables LOG) shows on the console while the command runs, as `dmesg -w` would print it.
-    const log = kernelLog(this.net);
+    const log = this.net.kernelLog;
     for (; this.logShown < log.length; this.logShown++) entry.output.push({ stream: 'stderr', text: `${log[this.logShown]!.text}\n`, at: log[this.logShown]!.at });
     // A terminal interleaves what background programs print with the command's own output, by time.
     entry.output.sort((a, b) => a.at - b.at);

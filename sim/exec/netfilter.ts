@@ -6,7 +6,6 @@ import { listChains } from '../../l3/netfilter/xt-list.ts';
 import { logLevel, normaliseRule, type XtRuleSpec } from '../../l3/netfilter/xt-rule.ts';
 import { ctime, listRules, saveTable } from '../../l3/netfilter/xt-save.ts';
 import { checkChainName, parameterProblem, type IptablesError, type XtTable } from '../../l3/netfilter/xt-table.ts';
-import type { KernelLogLine } from '../../l3/namespace.ts';
 import { done, fail, type ExecContext, type Outcome } from './context.ts';
 
 /** iptables' error for `-L`/`-S` of a chain the table does not have (nft_chain_list_get() failing on a name). */
@@ -118,12 +117,3 @@ export function conntrackList(ctx: ExecContext<Command & ConntrackList>): Outcom
   return done();
 }
 
-/**
- * What the LOG target wrote in every namespace of the machine, oldest first: the kernel log, as `dmesg` would
- * show it there. On this machine's kernel a namespace logs nothing (net.netfilter.nf_log_all_netns is 0 and only
- * the initial namespace may change it), so these lines have no kernel counterpart to compare with; the runner can
- * print them as a console would.
- */
-export function kernelLog(net: ExecContext['net']): readonly KernelLogLine[] {
-  return net.kernelLog;
-}

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { kernelLog } from '../../sim/exec/netfilter.ts';
 import { Network } from '../../sim/network.ts';
 
 /**
@@ -25,7 +24,7 @@ describe('LOG', () => {
       'ping -c 1 -e 77 192.0.2.2',
     ].join('\n'),
   );
-  const lines = kernelLog(net).map((r) => r.text);
+  const lines = net.kernelLog.map((r) => r.text);
 
   it('logs the request going out and the reply coming in, with the kernel’s fields', () => {
     expect(lines).toHaveLength(2);
